@@ -1,0 +1,2 @@
+/** Older and foreign attribute names mapped to the current ones (filled in by the foundation work). */
+export {};
