@@ -1,0 +1,4 @@
+export { type Attribution, withAttribution } from './attribution.js';
+export { AiLedgerInstrumentation, type AiLedgerInstrumentationConfig } from './instrumentation.js';
+export type { ModelCall, TokenUsage } from './model-call.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';

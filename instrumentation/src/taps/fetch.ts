@@ -1,0 +1,188 @@
+/**
+ * Tap for WHATWG fetch (Node's global fetch and the `undici` package's fetch).
+ *
+ * Non-model requests go straight to the original fetch after a host lookup. For model calls the response body is
+ * re-wrapped in a pass-through `type: 'bytes'` stream: the app pulls, we pull the original, hand the app a copy of
+ * the chunk and keep the original for parsing. Never clone()/tee(): a tee makes the app's cancel wait for the
+ * whole generation (and the provider keeps generating).
+ */
+import type { ReadableByteStreamController, ReadableStreamReadResult } from 'node:stream/web';
+import { context } from '@opentelemetry/api';
+import { CallRecorder, contain, matchModelCall } from '../call-recorder.js';
+import type { RequestFacts } from '../providers/types.js';
+import { runtime } from '../runtime.js';
+import { parseUrlTarget, splitPathAndQuery } from './url.js';
+
+type Fetch = typeof globalThis.fetch;
+type FetchInput = Parameters<Fetch>[0];
+type FetchInit = Parameters<Fetch>[1];
+
+const abandonedBodies = new FinalizationRegistry<CallRecorder>((recorder) => recorder.abandon('abandoned'));
+
+function inputUrl(input: FetchInput): string | undefined {
+  if (typeof input === 'string') return input;
+  if (input instanceof URL) return input.href;
+  if (input && typeof input === 'object' && typeof (input as Request).url === 'string')
+    return (input as Request).url;
+  return undefined;
+}
+
+function headerLookup(input: FetchInput, init: FetchInit): (name: string) => string | undefined {
+  return (name) => {
+    try {
+      const fromInit = init?.headers;
+      if (fromInit) {
+        const value = new Headers(fromInit).get(name);
+        if (value !== null) return value;
+      }
+      if (input instanceof Request) return input.headers.get(name) ?? undefined;
+    } catch {
+      // Headers the app built oddly: classification proceeds without them.
+    }
+    return undefined;
+  };
+}
+
+function methodOf(input: FetchInput, init: FetchInit): string {
+  if (init?.method) return init.method.toUpperCase();
+  if (input instanceof Request) return input.method;
+  return 'GET';
+}
+
+/** Returns a fetch that records model calls and otherwise behaves exactly like `original`. */
+export function wrapFetch(original: Fetch): Fetch {
+  const wrapped = function fetch(this: unknown, input: FetchInput, init?: FetchInit): Promise<Response> {
+    if (!runtime.active) return original.call(this, input, init);
+    let recorder: CallRecorder | undefined;
+    try {
+      recorder = startRecorder(input, init);
+    } catch (err) {
+      contain('fetch match', err);
+    }
+    if (recorder === undefined) return original.call(this, input, init);
+    return tracedFetch(original, this, input, init, recorder);
+  };
+  Object.defineProperty(wrapped, 'length', { value: original.length });
+  return wrapped as Fetch;
+}
+
+function startRecorder(input: FetchInput, init: FetchInit): CallRecorder | undefined {
+  const url = inputUrl(input);
+  if (url === undefined) return undefined;
+  const target = parseUrlTarget(url);
+  if (target === undefined) return undefined;
+  const match = matchModelCall(target.host, target.port, (): RequestFacts => {
+    const { path, query } = splitPathAndQuery(url.slice(target.pathStart));
+    return {
+      method: methodOf(input, init),
+      host: target.host,
+      port: target.port,
+      path,
+      query,
+      header: headerLookup(input, init),
+    };
+  });
+  if (match === undefined) return undefined;
+  const facts: RequestFacts = {
+    method: methodOf(input, init),
+    host: target.host,
+    port: target.port,
+    path: '',
+    query: '',
+    header: () => undefined,
+  };
+  const recorder = CallRecorder.start(match, facts);
+  if (recorder === undefined) return undefined;
+  captureRequestBody(recorder, input, init);
+  return recorder;
+}
+
+function captureRequestBody(recorder: CallRecorder, input: FetchInput, init: FetchInit): void {
+  const body = init?.body;
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+    recorder.setRequestBody(body);
+  } else if (body === undefined && input instanceof Request && input.body !== null && !input.bodyUsed) {
+    // e.g. Mistral passes a Request and no init: read a clone (tees only the small request body).
+    input
+      .clone()
+      .text()
+      .then(
+        (text) => recorder.setRequestBody(text),
+        () => undefined,
+      );
+  }
+}
+
+async function tracedFetch(
+  original: Fetch,
+  self: unknown,
+  input: FetchInput,
+  init: FetchInit,
+  recorder: CallRecorder,
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await context.with(recorder.context, () => original.call(self, input, init));
+  } catch (err) {
+    recorder.fail(err);
+    throw err;
+  }
+  try {
+    return observeResponse(response, recorder);
+  } catch (err) {
+    contain('fetch response', err);
+    recorder.abandon('instrumentation_error');
+    return response;
+  }
+}
+
+function observeResponse(response: Response, recorder: CallRecorder): Response {
+  // Fetch bodies arrive decoded even when content-encoding says gzip: no wire encoding to undo here.
+  recorder.responseStarted(response.status, (name) => response.headers.get(name) ?? undefined);
+  const source = response.body;
+  if (source === null) {
+    recorder.end();
+    return response;
+  }
+  const reader = source.getReader();
+  const byteSource = {
+    type: 'bytes' as const,
+    async pull(controller: ReadableByteStreamController) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
+      } catch (err) {
+        recorder.fail(err);
+        throw err;
+      }
+      if (result.done) {
+        recorder.end();
+        controller.close();
+        controller.byobRequest?.respond(0);
+        return;
+      }
+      const chunk = result.value;
+      // enqueue() detaches the buffer it is given: the app gets a fresh copy, we keep the original.
+      controller.enqueue(chunk.slice());
+      recorder.chunk(chunk);
+    },
+    cancel(reason: unknown) {
+      recorder.cancelled();
+      return reader.cancel(reason);
+    },
+  };
+  // A `type: 'bytes'` stream keeps BYOB readers working, as on the original fetch body.
+  const passThrough = new ReadableStream(
+    byteSource as unknown as ConstructorParameters<typeof ReadableStream<Uint8Array>>[0],
+  );
+  const wrapped = new Response(passThrough, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  for (const key of ['url', 'redirected', 'type'] as const) {
+    Object.defineProperty(wrapped, key, { value: response[key], enumerable: true, configurable: true });
+  }
+  abandonedBodies.register(wrapped, recorder);
+  return wrapped;
+}
