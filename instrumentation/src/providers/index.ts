@@ -1,11 +1,16 @@
 /**
  * Adapter registry: the host table names families in the order to try them; this maps each name to its
- * adapter. Families without an adapter yet are skipped by the caller, which then tries the next one.
+ * adapter. Families without an adapter are skipped by the caller, which then tries the next one.
+ * One import and one entry per provider family, kept in alphabetical order.
  */
 import { openaiAdapter } from './openai.js';
 import type { ProviderAdapter } from './types.js';
 
-const adapters = new Map<string, ProviderAdapter>([[openaiAdapter.family, openaiAdapter]]);
+const ALL_ADAPTERS: readonly ProviderAdapter[] = [
+  openaiAdapter,
+];
+
+const adapters = new Map<string, ProviderAdapter>(ALL_ADAPTERS.map((a) => [a.family, a]));
 
 export function adapterForFamily(family: string): ProviderAdapter | undefined {
   return adapters.get(family);
