@@ -7,6 +7,7 @@
  *
  * Zero runtime dependencies on purpose: this module is bundled into the instrumentation that every app loads.
  */
-export * from './gen-ai.js';
+
 export * from './ailedger.js';
 export * from './aliases.js';
+export * from './gen-ai.js';
