@@ -8,6 +8,7 @@
 import zlib from 'node:zlib';
 import { type Context, context, diag, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resolveAttribution } from './attribution.js';
+import { AwsEventStreamDecoder } from './decode/aws-eventstream.js';
 import { JsonArrayDecoder } from './decode/json-array.js';
 import { NdjsonDecoder } from './decode/ndjson.js';
 import { SseDecoder } from './decode/sse.js';
@@ -129,7 +130,7 @@ export class CallRecorder implements InFlightCall {
   private requestBody: RequestBody | undefined;
   private requestParsed = false;
   private framing: BodyFraming = 'json';
-  private decoder: SseDecoder | NdjsonDecoder | JsonArrayDecoder | undefined;
+  private decoder: SseDecoder | NdjsonDecoder | JsonArrayDecoder | AwsEventStreamDecoder | undefined;
   private inflater: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
   private jsonChunks: Uint8Array[] = [];
   private jsonBytes = 0;
@@ -224,7 +225,7 @@ export class CallRecorder implements InFlightCall {
     }
   }
 
-  private createDecoder(): SseDecoder | NdjsonDecoder | JsonArrayDecoder | undefined {
+  private createDecoder(): SseDecoder | NdjsonDecoder | JsonArrayDecoder | AwsEventStreamDecoder | undefined {
     const onValue = (value: unknown) => this.onEvent({ kind: 'json', value });
     switch (this.framing) {
       case 'sse':
@@ -233,6 +234,10 @@ export class CallRecorder implements InFlightCall {
         return new NdjsonDecoder(onValue);
       case 'json-array':
         return new JsonArrayDecoder(onValue);
+      case 'aws-eventstream':
+        return new AwsEventStreamDecoder((headers, payload) =>
+          this.onEvent({ kind: 'aws-eventstream', headers, payload }),
+        );
       default:
         return undefined;
     }

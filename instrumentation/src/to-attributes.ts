@@ -64,7 +64,12 @@ export function modelCallAttributes(call: ModelCall, cost?: CostAttributesInput)
   put(attrs, SC.ATTR_GEN_AI_REQUEST_REASONING_LEVEL, req.reasoningLevel);
   put(attrs, SC.ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, req.encodingFormats);
   put(attrs, SC.ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT, req.dimensions);
-  if (req.serviceTier !== undefined && req.serviceTier !== 'auto') {
+  // The openai.* refinements are defined for OpenAI and Azure OpenAI only; other providers' tiers stay unrecorded
+  // rather than appear under OpenAI's names.
+  const openaiFamily =
+    call.provider === SC.GEN_AI_PROVIDER_NAME_VALUE_OPENAI ||
+    call.provider === SC.GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI;
+  if (openaiFamily && req.serviceTier !== undefined && req.serviceTier !== 'auto') {
     attrs[SC.ATTR_OPENAI_REQUEST_SERVICE_TIER] = req.serviceTier;
   }
 
@@ -72,8 +77,10 @@ export function modelCallAttributes(call: ModelCall, cost?: CostAttributesInput)
   put(attrs, SC.ATTR_GEN_AI_RESPONSE_ID, res.id);
   put(attrs, SC.ATTR_GEN_AI_RESPONSE_MODEL, res.model);
   if (res.finishReasons.length > 0) attrs[SC.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = res.finishReasons;
-  put(attrs, SC.ATTR_OPENAI_RESPONSE_SERVICE_TIER, res.serviceTier);
-  put(attrs, SC.ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, res.systemFingerprint);
+  if (openaiFamily) {
+    put(attrs, SC.ATTR_OPENAI_RESPONSE_SERVICE_TIER, res.serviceTier);
+    put(attrs, SC.ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, res.systemFingerprint);
+  }
   if (req.stream && call.firstChunkTimeMs !== undefined) {
     attrs[SC.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (call.firstChunkTimeMs - call.startTimeMs) / 1000;
   }
@@ -92,7 +99,7 @@ export function modelCallAttributes(call: ModelCall, cost?: CostAttributesInput)
   if (call.error) attrs[SC.ATTR_ERROR_TYPE] = call.error.type;
   for (const [name, value] of Object.entries(call.rateLimitHeaders)) {
     // HTTP semconv records response headers as string arrays under http.response.header.<lower-case name>.
-    attrs[`http.response.header.${name}`] = [value];
+    attrs[`${SC.ATTR_HTTP_RESPONSE_HEADER_PREFIX}${name}`] = [value];
   }
 
   put(attrs, SC.ATTR_AILEDGER_TEAM, call.attribution.team);

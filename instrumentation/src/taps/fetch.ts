@@ -180,8 +180,10 @@ function observeResponse(response: Response, recorder: CallRecorder): Response {
     statusText: response.statusText,
     headers: response.headers,
   });
+  // The native Response has these as prototype getters: own, non-enumerable values keep JSON.stringify(response)
+  // and Object.keys(response) exactly as they were.
   for (const key of ['url', 'redirected', 'type'] as const) {
-    Object.defineProperty(wrapped, key, { value: response[key], enumerable: true, configurable: true });
+    Object.defineProperty(wrapped, key, { value: response[key], enumerable: false, configurable: true });
   }
   abandonedBodies.register(wrapped, recorder);
   return wrapped;

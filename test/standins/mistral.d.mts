@@ -1,0 +1,5 @@
+import type { Standin } from './openai.mjs';
+
+export type { Standin };
+
+export function startMistralStandin(): Promise<Standin>;
