@@ -11,13 +11,13 @@ import { startOpenAIStandin } from '../test/standins/openai.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const forwardTo = process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, '');
 
-function valueOf(v) {
+function attributeValue(v) {
   if (!v) return undefined;
   if ('stringValue' in v) return v.stringValue;
   if ('intValue' in v) return Number(v.intValue);
   if ('doubleValue' in v) return v.doubleValue;
   if ('boolValue' in v) return v.boolValue;
-  if ('arrayValue' in v) return (v.arrayValue.values ?? []).map(valueOf);
+  if ('arrayValue' in v) return (v.arrayValue.values ?? []).map(attributeValue);
   return undefined;
 }
 
@@ -32,12 +32,12 @@ function startReceiver(onSpans) {
       const spans = [];
       for (const rs of JSON.parse(body.toString('utf8')).resourceSpans ?? []) {
         const resource = Object.fromEntries(
-          (rs.resource?.attributes ?? []).map((kv) => [kv.key, valueOf(kv.value)]),
+          (rs.resource?.attributes ?? []).map((kv) => [kv.key, attributeValue(kv.value)]),
         );
         for (const ss of rs.scopeSpans ?? []) {
           for (const s of ss.spans ?? []) {
             const attributes = Object.fromEntries(
-              (s.attributes ?? []).map((kv) => [kv.key, valueOf(kv.value)]),
+              (s.attributes ?? []).map((kv) => [kv.key, attributeValue(kv.value)]),
             );
             spans.push({ name: s.name, resource, attributes });
           }
