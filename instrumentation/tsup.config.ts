@@ -11,5 +11,7 @@ export default defineConfig([
     platform: 'node',
     // Our own workspace package is bundled so register works from any install layout.
     noExternal: ['@ailedger/semantic-conventions'],
+    // import.meta.url in the CommonJS build (used to require lazily-loaded dependencies).
+    shims: true,
   },
 ]);

@@ -8,8 +8,27 @@
  * next frame boundary cannot be trusted. Memory is bounded: a message claiming more than the cap is rejected
  * before anything is buffered for it, so at most one capped message (plus one chunk) is ever held.
  */
-import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { createRequire } from 'node:module';
+import type { EventStreamCodec, MessageHeaders } from '@smithy/eventstream-codec';
+
+type CodecModule = typeof import('@smithy/eventstream-codec');
+type Utf8Module = typeof import('@smithy/util-utf8');
+
+let sharedCodec: EventStreamCodec | undefined;
+
+/**
+ * Loaded on the first Bedrock stream, not at start-up: requiring the codec costs about 50 ms, which every app
+ * would otherwise pay whether or not it ever calls Bedrock.
+ */
+function codec(): EventStreamCodec {
+  if (sharedCodec === undefined) {
+    const load = createRequire(import.meta.url);
+    const { EventStreamCodec: Codec } = load('@smithy/eventstream-codec') as CodecModule;
+    const { fromUtf8, toUtf8 } = load('@smithy/util-utf8') as Utf8Module;
+    sharedCodec = new Codec(toUtf8, fromUtf8);
+  }
+  return sharedCodec;
+}
 
 /** Messages claiming to be larger than this are rejected (Bedrock's are a few KiB). */
 export const AWS_EVENTSTREAM_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -57,7 +76,7 @@ export class AwsEventStreamDecoder {
 
   private readonly onMessage: (headers: AwsEventStreamHeaders, payload: Uint8Array) => void;
   private readonly maxBytes: number;
-  private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  private readonly codec = codec();
   /** Unconsumed input: chunks in order, the first one read from `offset`. */
   private chunks: Uint8Array[] = [];
   private offset = 0;
