@@ -16,6 +16,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withAttribution } from '../instrumentation/src/attribution.js';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
+import { runtime } from '../instrumentation/src/runtime.js';
 import { patchUndiciModule } from '../instrumentation/src/taps/undici.js';
 import { type Standin, startOpenAIStandin } from './standins/openai.mjs';
 import { setupTracing } from './support/tracing.js';
@@ -391,6 +392,20 @@ describe('raw fetch', () => {
     expect(text).toBe('plain');
     await new Promise((r) => setTimeout(r, 50));
     expect(tracing.exporter.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('a response body the app never reads still ends its span, after the idle timeout', async () => {
+    const previous = runtime.streamIdleTimeoutMs;
+    runtime.streamIdleTimeoutMs = 150;
+    try {
+      const r = await request('/v1/chat/completions', { model: 'gpt-4o', messages: [] });
+      expect(r.status).toBe(200); // and the body is never touched
+      const [span] = await tracing.spans(1);
+      expect(attrs(span!)['error.type']).toBe('abandoned');
+      expect(runtime.inFlight.size).toBe(0);
+    } finally {
+      runtime.streamIdleTimeoutMs = previous;
+    }
   });
 
   it('an unparsable body still yields a span with what the request said', async () => {

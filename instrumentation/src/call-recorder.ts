@@ -219,7 +219,8 @@ export class CallRecorder implements InFlightCall {
       this.decoder = this.createDecoder();
       const encoding = wireEncoding?.trim().toLowerCase();
       if (encoding && encoding !== 'identity') this.inflater = this.createInflater(encoding);
-      if (this.framing !== 'json') this.armIdleTimer();
+      // Also for whole bodies: an app that never reads a response must not leave its span open forever.
+      this.armIdleTimer();
     } catch (err) {
       contain('response headers', err);
     }

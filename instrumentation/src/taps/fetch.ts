@@ -17,8 +17,6 @@ type Fetch = typeof globalThis.fetch;
 type FetchInput = Parameters<Fetch>[0];
 type FetchInit = Parameters<Fetch>[1];
 
-const abandonedBodies = new FinalizationRegistry<CallRecorder>((recorder) => recorder.abandon('abandoned'));
-
 function inputUrl(input: FetchInput): string | undefined {
   if (typeof input === 'string') return input;
   if (input instanceof URL) return input.href;
@@ -185,6 +183,5 @@ function observeResponse(response: Response, recorder: CallRecorder): Response {
   for (const key of ['url', 'redirected', 'type'] as const) {
     Object.defineProperty(wrapped, key, { value: response[key], enumerable: false, configurable: true });
   }
-  abandonedBodies.register(wrapped, recorder);
   return wrapped;
 }
