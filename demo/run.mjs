@@ -57,7 +57,7 @@ function startReceiver(onSpans) {
 }
 
 function usd(value) {
-  return typeof value === 'number' ? `$${value.toFixed(6)}` : 'unpriced';
+  return typeof value === 'number' ? `$${value.toFixed(8)}` : 'unpriced';
 }
 
 const started = Date.now();

@@ -104,6 +104,14 @@ describe('openai SDK over global fetch', () => {
     });
     expect(attrs(span)['gen_ai.request.stream']).toBeUndefined();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    // gpt-4o-mini list prices, USD per 1M tokens: input 0.15, cached input 0.075, output 0.60.
+    // 12 input of which 4 cached, 7 output: 8 * 0.15 + 4 * 0.075 + 7 * 0.6 = 5.7 USD per 1M calls.
+    expect(attrs(span)['ailedger.pricing.status']).toBe('priced');
+    expect(attrs(span)['ailedger.cost.usd']).toBeCloseTo(5.7e-6, 12);
+    expect(attrs(span)['ailedger.cost.input_usd']).toBeCloseTo(1.2e-6, 12);
+    expect(attrs(span)['ailedger.cost.cache_read_usd']).toBeCloseTo(0.3e-6, 12);
+    expect(attrs(span)['ailedger.cost.output_usd']).toBeCloseTo(4.2e-6, 12);
+    expect(attrs(span)['ailedger.pricing.source']).toMatch(/^genai-prices@/);
     assertNoSecrets(spans);
   });
 

@@ -427,9 +427,9 @@ export class CallRecorder implements InFlightCall {
     }
     call.estimation = undefined;
     try {
-      let cost: ReturnType<NonNullable<typeof runtime.price>>;
+      let cost: Awaited<ReturnType<NonNullable<typeof runtime.price>>>;
       try {
-        cost = runtime.price?.(call);
+        cost = await runtime.price?.(call);
       } catch (err) {
         contain('price', err);
       }

@@ -16,6 +16,8 @@ import {
 } from '@opentelemetry/instrumentation';
 import { contain } from './call-recorder.js';
 import { configureProviderHosts } from './detect.js';
+import type { ModelCall } from './model-call.js';
+import type { CallCost } from './pricing/index.js';
 import { runtime } from './runtime.js';
 import { wrapFetch } from './taps/fetch.js';
 import { patchHttpModule } from './taps/http.js';
@@ -60,6 +62,22 @@ function installBuiltinTaps(): void {
   }
 }
 
+let pricing: Promise<(call: ModelCall) => CallCost> | undefined;
+
+/**
+ * Prices a finished call with the shared pricing module. Loaded on the first model call (the price database
+ * takes tens of milliseconds to load), after the app already has its response.
+ */
+function priceCall(call: ModelCall): Promise<CallCost> {
+  pricing ??= import('./pricing/index.js').then(({ Pricer, priceInputFromCall }) => {
+    const pricer = new Pricer({
+      onWarning: (message) => process.emitWarning(`@ailedger/instrumentation: ${message}`),
+    });
+    return (c: ModelCall) => pricer.price(priceInputFromCall(c));
+  });
+  return pricing.then((price) => price(call));
+}
+
 export class AiLedgerInstrumentation extends InstrumentationBase<AiLedgerInstrumentationConfig> {
   constructor(config: AiLedgerInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -87,6 +105,7 @@ export class AiLedgerInstrumentation extends InstrumentationBase<AiLedgerInstrum
     }
     if (config.streamIdleTimeoutMs !== undefined) runtime.streamIdleTimeoutMs = config.streamIdleTimeoutMs;
     runtime.tracer = this.tracer;
+    runtime.price = priceCall;
     installBuiltinTaps();
     runtime.active = true;
   }

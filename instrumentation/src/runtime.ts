@@ -16,7 +16,9 @@ export interface Runtime {
   active: boolean;
   tracer: Tracer | undefined;
   /** Prices a finished call; installed by the instrumentation so taps stay independent of pricing. */
-  price: ((call: ModelCall) => CostAttributesInput | undefined) | undefined;
+  price:
+    | ((call: ModelCall) => CostAttributesInput | undefined | Promise<CostAttributesInput | undefined>)
+    | undefined;
   inFlight: Set<InFlightCall>;
   /** A streamed response with no activity for this long is ended as abandoned. */
   streamIdleTimeoutMs: number;
