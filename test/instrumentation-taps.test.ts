@@ -425,6 +425,51 @@ describe('raw fetch', () => {
   });
 });
 
+describe('never break the app', () => {
+  it("outgoing requests are byte-for-byte the same: headers (including the app's traceparent) and body", async () => {
+    const send = async () => {
+      const before = standin.requests.length;
+      const r = await fetch(`${standin.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${FAKE_KEY}`,
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await r.text();
+      const seen = standin.requests[before]!;
+      return { headers: seen.headers, body: seen.body };
+    };
+    const { plain, traced } = await both(send);
+    expect(traced).toEqual(plain);
+    expect(traced.headers.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    await tracing.spans(1); // let the span finish before the next test changes the runtime
+  });
+
+  it('an internal failure (here: pricing throws) is contained: the app gets its answer, the span still ends', async () => {
+    const price = runtime.price;
+    const errorsBefore = runtime.internalErrors;
+    runtime.price = () => {
+      throw new Error('pricing exploded');
+    };
+    try {
+      const res = await openai.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(res.choices[0]?.message.content).toBe('Hello there! How can I help you today?');
+      const [span] = await tracing.spans(1);
+      expect(attrs(span!)['gen_ai.usage.input_tokens']).toBe(12);
+      expect(attrs(span!)['ailedger.cost.usd']).toBeUndefined();
+      expect(runtime.internalErrors).toBe(errorsBefore + 1);
+    } finally {
+      runtime.price = price;
+    }
+  });
+});
+
 describe('undici package', () => {
   it('undici.request and undici.fetch are observed, bodies unchanged', async () => {
     const body = JSON.stringify({
