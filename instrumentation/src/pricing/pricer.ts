@@ -36,6 +36,7 @@ import {
   type Rates,
   ratesAt,
   scaleRate,
+  withTierStarts,
 } from './rates.js';
 import {
   type CallCost,
@@ -99,7 +100,9 @@ function mergeRates(base: Rates, correction: Rates): Rates {
   if (correction.cacheWrite1h !== undefined) delete merged.derived1h;
   else if (base.derived1h && correction.input !== undefined)
     merged.cacheWrite1h = scaleRate(correction.input, 2);
-  return merged;
+  // A flat correction can replace every tiered rate; the base thresholds would then name a tier that no longer
+  // applies.
+  return withTierStarts(merged);
 }
 
 function tierMatches(entryTier: string | undefined, callTier: string | undefined): boolean {
@@ -237,7 +240,12 @@ export class Pricer {
       matchedModel = catalog.matchedModel;
     }
     if (rates === undefined) {
-      return { status: PRICING_STATUS_UNKNOWN_MODEL, source: priceDataStatus().source, detail: res.problem };
+      // Entries that match but are dated elsewhere: say so, or the detail asks for an entry the file already has.
+      const detail =
+        res.models.length === 0
+          ? res.problem
+          : `${res.problem} (${res.models.map((m) => m.entry.label).join(', ')} not in force at ${new Date(ts).toISOString()})`;
+      return { status: PRICING_STATUS_UNKNOWN_MODEL, source: priceDataStatus().source, detail };
     }
     if (!hasUsage(input.usage)) {
       return {
