@@ -69,10 +69,13 @@ function startRecorder(input: FetchInput, init: FetchInit): CallRecorder | undef
   if (url === undefined) return undefined;
   const target = parseUrlTarget(url);
   if (target === undefined) return undefined;
+  // Computed only for provider hosts, and once.
+  let method = '';
   const match = matchModelCall(target.host, target.port, (): RequestFacts => {
     const { path, query } = splitPathAndQuery(url.slice(target.pathStart));
+    method = methodOf(input, init);
     return {
-      method: methodOf(input, init),
+      method,
       host: target.host,
       port: target.port,
       path,
@@ -82,7 +85,7 @@ function startRecorder(input: FetchInput, init: FetchInit): CallRecorder | undef
   });
   if (match === undefined) return undefined;
   const facts: RequestFacts = {
-    method: methodOf(input, init),
+    method,
     host: target.host,
     port: target.port,
     path: '',

@@ -4,7 +4,6 @@
  * module.syncBuiltinESMExports(), called by the instrumentation after patching.
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { context } from '@opentelemetry/api';
 import { CallRecorder, contain, matchModelCall } from '../call-recorder.js';
 import type { RequestFacts } from '../providers/types.js';
 import { runtime } from '../runtime.js';
@@ -122,10 +121,11 @@ function wrapRequest(original: RequestFn, defaultPort: number): RequestFn {
       target = undefined;
     }
     if (target === undefined) return original.apply(this, args);
-    // Run the original inside the active context; our span is created only once we know it is a model call.
+    // Our span is created only once we know it is a model call. No context.with here: on Node 20 entering an
+    // AsyncLocalStorage scope switches on promise hooks for the whole process, a cost non-model traffic must not pay.
     const req = original.apply(this, args);
     try {
-      context.with(context.active(), () => instrumentRequest(req, target));
+      instrumentRequest(req, target);
     } catch (err) {
       contain('http request', err);
     }
