@@ -5,16 +5,14 @@
  * equal, and exactly one span of ours per model call must carry the stand-in's usage.
  */
 import { createOpenAI } from '@ai-sdk/openai';
-import { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import { type Standin, startOpenAIStandin } from './standins/openai.mjs';
+import { attrs, onlyOurClientSpans } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'sk-aisdk-FAKEKEY0123456789abcdefFAKE';
-const SCOPE = '@ailedger/instrumentation';
 const tracing = setupTracing();
 
 let standin: Standin;
@@ -31,30 +29,8 @@ afterAll(async () => {
 });
 beforeEach(() => tracing.reset());
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  tracing.reset();
-  const traced = await scenario();
-  return { plain, traced };
-}
-
-async function ours(count: number): Promise<ReadableSpan[]> {
-  const all = await tracing.spans(count);
-  // The AI SDK records its own telemetry only when experimental_telemetry is enabled (it is not here).
-  expect(all.filter((s) => s.instrumentationScope.name !== SCOPE)).toEqual([]);
-  expect(all).toHaveLength(count);
-  for (const span of all) {
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    expect(dump).not.toContain(FAKE_KEY);
-    expect(dump).not.toContain('Bearer');
-  }
-  return all;
-}
+// The AI SDK records its own telemetry only when experimental_telemetry is enabled (it is not here).
+const ours = (count: number) => onlyOurClientSpans(tracing, count, [FAKE_KEY, 'Bearer']);
 
 /** The app-visible part of a result: no timestamps or generated ids. */
 function visible(r: {
@@ -74,7 +50,7 @@ function visible(r: {
 
 describe('ai SDK with @ai-sdk/openai, Chat Completions (provider.chat)', () => {
   it('generateText: one span with the usage the SDK also reports', async () => {
-    const { plain, traced } = await both(async () =>
+    const { plain, traced } = await tracing.both(async () =>
       visible(
         await generateText({
           model: provider.chat('gpt-4o-mini'),
@@ -127,7 +103,7 @@ describe('ai SDK with @ai-sdk/openai, Chat Completions (provider.chat)', () => {
         modelId: (await result.response).modelId,
       };
     };
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced.usage).toMatchObject({ inputTokens: 12, outputTokens: 5 });
     const [span] = await ours(1);
@@ -147,7 +123,7 @@ describe('ai SDK with @ai-sdk/openai, Chat Completions (provider.chat)', () => {
 
 describe('ai SDK with @ai-sdk/openai, Responses API (the provider default)', () => {
   it('generateText and streamText', async () => {
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const whole = visible(
         await generateText({ model: provider('gpt-4o'), prompt: 'Say hi', maxRetries: 0 }),
       );

@@ -17,10 +17,10 @@ import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import type { ModelCall } from '../instrumentation/src/model-call.js';
 import { runtime } from '../instrumentation/src/runtime.js';
 import { type Standin, startAnthropicStandin, ANTHROPIC_STANDIN_USAGE as U } from './standins/anthropic.mjs';
+import { assertNoSecrets, attrs, oursOf, waitForOurs } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'sk-ant-api03-FAKEFAKEFAKE0123456789abcdefFAKE';
-const OURS = '@ailedger/instrumentation';
 const SDK_SCOPE = 'com.anthropic.sdk.typescript';
 const tracing = setupTracing();
 
@@ -75,19 +75,13 @@ afterEach(() => {
   expect(runtime.internalErrors).toBe(internalErrorsBefore);
 });
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
 /** Runs the scenario uninstrumented and instrumented and returns both app-visible results. */
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  // Let the SDK's own spans of the plain run end before they are cleared.
-  await new Promise((r) => setTimeout(r, 30));
-  tracing.reset();
-  records = [];
-  const traced = await scenario();
-  return { plain, traced };
+function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
+  return tracing.both(scenario, async () => {
+    // Let the SDK's own spans of the plain run end before they are cleared.
+    await new Promise((r) => setTimeout(r, 30));
+    records = [];
+  });
 }
 
 /** Waits for `count` of our spans; returns ours and every span seen. */
@@ -95,18 +89,9 @@ async function ourSpans(
   count: number,
   timeoutMs = 5_000,
 ): Promise<{ ours: ReadableSpan[]; all: ReadableSpan[] }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const all = tracing.exporter.getFinishedSpans();
-    const ours = all.filter((s) => s.instrumentationScope.name === OURS);
-    if (ours.length >= count) {
-      await new Promise((r) => setTimeout(r, 50)); // let an unexpected extra span show up
-      const final = tracing.exporter.getFinishedSpans().slice();
-      return { ours: final.filter((s) => s.instrumentationScope.name === OURS), all: final };
-    }
-    if (Date.now() > deadline) throw new Error(`expected ${count} of our spans, got ${ours.length}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const seen = await waitForOurs(tracing, count, timeoutMs, 50);
+  if (seen.ours.length < count) throw new Error(`expected ${count} of our spans, got ${seen.ours.length}`);
+  return seen;
 }
 
 /**
@@ -133,18 +118,11 @@ async function oneSpan(sdkParent: boolean, timeoutMs?: number): Promise<Readable
   } else {
     expect(sdk).toHaveLength(0);
   }
-  assertNoSecrets(all.filter((s) => s.instrumentationScope.name === OURS));
+  assertNoSecrets(oursOf(all), SECRETS);
   return span;
 }
 
-function assertNoSecrets(spans: ReadableSpan[]): void {
-  for (const span of spans) {
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    expect(dump).not.toContain(FAKE_KEY);
-    expect(dump).not.toContain('FAKEFAKE');
-    expect(dump).not.toContain('Bearer');
-  }
-}
+const SECRETS = [FAKE_KEY, 'FAKEFAKE', 'Bearer'];
 
 const MESSAGES: Anthropic.MessageParam[] = [{ role: 'user', content: 'Say hello' }];
 
@@ -364,9 +342,7 @@ describe('@anthropic-ai/sdk', () => {
     expect(traced).toEqual(plain);
     expect(traced.input_tokens).toBe(U.inputTokens);
     await new Promise((r) => setTimeout(r, 100));
-    expect(
-      tracing.exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === OURS),
-    ).toHaveLength(0);
+    expect(oursOf(tracing.exporter.getFinishedSpans())).toHaveLength(0);
   });
 });
 
@@ -403,7 +379,7 @@ describe('Anthropic on Vertex AI (rawPredict / streamRawPredict over fetch)', ()
       });
     }
     expect(ours.map((s) => attrs(s)['gen_ai.request.stream'])).toEqual([undefined, true]);
-    assertNoSecrets(ours);
+    assertNoSecrets(ours, SECRETS);
   });
 });
 

@@ -16,18 +16,18 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import type { ModelCall } from '../instrumentation/src/model-call.js';
 import { runtime } from '../instrumentation/src/runtime.js';
 import { BEDROCK_STANDIN as B, type BedrockStandin, startBedrockStandin } from './standins/bedrock.mjs';
+import { attrs, onlyOurClientSpans } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const ACCESS_KEY = 'AKIAFAKEFAKEFAKEFAKE';
 const SECRET_KEY = 'fake/secret';
-const OURS = '@ailedger/instrumentation';
 const tracing = setupTracing();
 
 // NodeHttpHandler ships with the AWS client (a dependency of it, not of this project): load it from there.
@@ -113,43 +113,19 @@ afterEach(() => {
   expect(runtime.internalErrors).toBe(internalErrorsBefore);
 });
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
+function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
+  return tracing.both(scenario, () => {
+    records = [];
+  });
 }
 
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  tracing.reset();
-  records = [];
-  const traced = await scenario();
-  return { plain, traced };
-}
-
-function assertNoSecrets(spans: ReadableSpan[]): void {
-  for (const span of spans) {
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    for (const secret of [
-      ACCESS_KEY,
-      'AKIAFAKE',
-      SECRET_KEY,
-      'AWS4-HMAC-SHA256',
-      'Signature=',
-      'Credential=',
-    ]) {
-      expect(dump).not.toContain(secret);
-    }
-  }
-}
+/** The keys, and what a SigV4 signature would leave in a header, must never reach a span. */
+const SECRETS = [ACCESS_KEY, 'AKIAFAKE', SECRET_KEY, 'AWS4-HMAC-SHA256', 'Signature=', 'Credential='];
 
 /** Exactly one span (no other instrumentation is active here), ours, a CLIENT span, with no secrets. */
 async function oneSpan(): Promise<ReadableSpan> {
-  const spans = await tracing.spans(1);
-  expect(spans).toHaveLength(1);
-  const span = spans[0]!;
-  expect(span.instrumentationScope.name).toBe(OURS);
-  expect(span.kind).toBe(SpanKind.CLIENT);
-  assertNoSecrets(spans);
-  return span;
+  const [span] = await onlyOurClientSpans(tracing, 1, SECRETS);
+  return span!;
 }
 
 const TRANSPORTS = [

@@ -7,16 +7,15 @@
  * The SDK stops at the stream's last event and aborts/cancels the body: the /hold stand-in keeps the connection
  * open after it, so only the terminal message-end (v2) or stream-end (v1) can end the span cleanly.
  */
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { CohereClient, CohereClientV2 } from 'cohere-ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import { type Standin, startCohereStandin } from './standins/cohere.mjs';
+import { attrs, onlyOurClientSpans } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'cohere-test-FAKEKEY0123456789abcdefFAKE';
-const SCOPE = '@ailedger/instrumentation';
 const tracing = setupTracing();
 
 let standin: Standin;
@@ -39,33 +38,11 @@ function v1(prefix = ''): CohereClient {
   return new CohereClient({ token: FAKE_KEY, environment: `${standin.url}${prefix}`, maxRetries: 0 });
 }
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  tracing.reset();
-  const traced = await scenario();
-  return { plain, traced };
-}
-
-async function ours(count: number): Promise<ReadableSpan[]> {
-  const all = await tracing.spans(count);
-  expect(all.filter((s) => s.instrumentationScope.name !== SCOPE)).toEqual([]);
-  expect(all).toHaveLength(count);
-  for (const span of all) {
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    expect(dump).not.toContain(FAKE_KEY);
-    expect(dump).not.toContain('Bearer');
-  }
-  return all;
-}
+const ours = (count: number) => onlyOurClientSpans(tracing, count, [FAKE_KEY, 'Bearer']);
 
 describe('cohere-ai v2 client', () => {
   it('chat: billed units, cache reads, p/k as top_p/top_k, request model as response model', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       v2().chat({
         model: 'command-a-03-2025',
         messages: [{ role: 'user', content: 'Say hello' }],
@@ -118,7 +95,7 @@ describe('cohere-ai v2 client', () => {
       for await (const event of stream) events.push(event);
       return events;
     };
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced.map((e) => (e as { type: string }).type)).toEqual([
       'message-start',
@@ -163,7 +140,7 @@ describe('cohere-ai v2 client', () => {
   });
 
   it('embed: meta.billed_units input tokens, embedding types and output dimension', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       v2().embed({
         model: 'embed-v4.0',
         texts: ['hello', 'world'],
@@ -197,7 +174,7 @@ describe('cohere-ai v2 client', () => {
             return { name: err.constructor.name, status: err.statusCode, body: err.body };
           },
         );
-    const { plain, traced } = await both(call);
+    const { plain, traced } = await tracing.both(call);
     expect(traced).toEqual(plain);
     expect(traced).toMatchObject({ name: 'TooManyRequestsError', status: 429 });
     const [span] = await ours(1);
@@ -209,7 +186,7 @@ describe('cohere-ai v2 client', () => {
 
 describe('cohere-ai v1 client (legacy endpoints)', () => {
   it('chat, chatStream (JSON lines) and embed', async () => {
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const whole = await v1().chat({
         model: 'command-r-plus',
         message: 'Hi',

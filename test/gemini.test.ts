@@ -6,16 +6,16 @@
  */
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { GoogleGenAI } from '@google/genai';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { embed, generateText, streamText } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import { type Standin, startGeminiStandin } from './standins/gemini.mjs';
+import { attrs, onlyOurClientSpans } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'AIzaSyFAKE-gemini-test-key-0123456789';
-const SCOPE = '@ailedger/instrumentation';
 const tracing = setupTracing();
 
 let standin: Standin;
@@ -36,35 +36,19 @@ afterAll(async () => {
 });
 beforeEach(() => tracing.reset());
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
 /** The SDKs copy response headers into their results; the Date header is the only part that varies per run. */
 function comparable<T>(value: T): unknown {
   return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'date' ? undefined : v)));
 }
 
 /** Runs the scenario uninstrumented and instrumented and returns both app-visible results. */
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: unknown; traced: unknown }> {
-  const plain = comparable(await tracing.uninstrumented(scenario));
-  tracing.reset();
-  const traced = comparable(await scenario());
-  return { plain, traced };
+function both<T>(scenario: () => Promise<T>): Promise<{ plain: unknown; traced: unknown }> {
+  return tracing.both(async () => comparable(await scenario()));
 }
 
 /** Waits for `count` spans and checks they are all ours and CLIENT spans, with no secret in them. */
-async function ourSpans(count: number, timeoutMs?: number): Promise<ReadableSpan[]> {
-  const spans = await tracing.spans(count, timeoutMs);
-  expect(spans).toHaveLength(count);
-  for (const span of spans) {
-    expect(span.instrumentationScope.name).toBe(SCOPE);
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    expect(
-      JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events }),
-    ).not.toContain(FAKE_KEY);
-  }
-  return spans;
+function ourSpans(count: number, timeoutMs?: number): Promise<ReadableSpan[]> {
+  return onlyOurClientSpans(tracing, count, [FAKE_KEY], timeoutMs);
 }
 
 function byName(spans: ReadableSpan[], name: string): ReadableSpan {

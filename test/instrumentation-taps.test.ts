@@ -11,7 +11,6 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withAttribution } from '../instrumentation/src/attribution.js';
@@ -19,6 +18,7 @@ import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import { runtime } from '../instrumentation/src/runtime.js';
 import { patchUndiciModule } from '../instrumentation/src/taps/undici.js';
 import { type Standin, startOpenAIStandin } from './standins/openai.mjs';
+import { assertNoSecrets, attrs, isOurs, OUR_SCOPE } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'sk-test-FAKEKEY0123456789abcdefFAKE';
@@ -40,29 +40,11 @@ afterAll(async () => {
 });
 beforeEach(() => tracing.reset());
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
-/** Runs the scenario uninstrumented and instrumented and returns both app-visible results. */
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  tracing.reset();
-  const traced = await scenario();
-  return { plain, traced };
-}
-
-function assertNoSecrets(spans: ReadableSpan[]): void {
-  for (const span of spans) {
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    expect(dump).not.toContain(FAKE_KEY);
-    expect(dump).not.toContain('Bearer');
-  }
-}
+const SECRETS = [FAKE_KEY, 'Bearer'];
 
 describe('openai SDK over global fetch', () => {
   it('chat completion: one CLIENT span with usage, model, finish reasons, and identical output', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       openai.chat.completions.create({
         model: 'gpt-4o-mini',
         messages: [{ role: 'user', content: 'Say hello' }],
@@ -79,7 +61,7 @@ describe('openai SDK over global fetch', () => {
     const span = spans[0]!;
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.name).toBe('chat gpt-4o-mini');
-    expect(span.instrumentationScope.name).toBe('@ailedger/instrumentation');
+    expect(span.instrumentationScope.name).toBe(OUR_SCOPE);
     expect(attrs(span)).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai',
@@ -112,7 +94,7 @@ describe('openai SDK over global fetch', () => {
     expect(attrs(span)['ailedger.cost.cache_read_usd']).toBeCloseTo(0.3e-6, 12);
     expect(attrs(span)['ailedger.cost.output_usd']).toBeCloseTo(4.2e-6, 12);
     expect(attrs(span)['ailedger.pricing.source']).toMatch(/^genai-prices@/);
-    assertNoSecrets(spans);
+    assertNoSecrets(spans, SECRETS);
   });
 
   it('streamed chat with include_usage: usage from the usage chunk, time to first chunk, identical chunks', async () => {
@@ -128,7 +110,7 @@ describe('openai SDK over global fetch', () => {
       for await (const chunk of stream) chunks.push(chunk);
       return chunks;
     };
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     const [span] = await tracing.spans(1);
     expect(attrs(span!)).toMatchObject({
@@ -192,7 +174,7 @@ describe('openai SDK over global fetch', () => {
   });
 
   it('Responses API, streamed and not', async () => {
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const whole = await openai.responses.create({
         model: 'gpt-4o',
         input: 'Say hi',
@@ -220,7 +202,7 @@ describe('openai SDK over global fetch', () => {
   });
 
   it('embeddings and legacy completions', async () => {
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const e = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
       const c = await openai.completions.create({
         model: 'gpt-3.5-turbo-instruct',
@@ -275,7 +257,7 @@ describe('openai SDK over global fetch', () => {
           message: err.message,
         }),
       );
-    const { plain, traced } = await both(call);
+    const { plain, traced } = await tracing.both(call);
     expect(traced).toEqual(plain);
     expect(traced).toMatchObject({ name: 'RateLimitError', status: 429 });
     const [span] = await tracing.spans(1);
@@ -297,7 +279,7 @@ describe('openai SDK over global fetch', () => {
     );
     parent.end();
     const spans = await tracing.spans(2);
-    const ours = spans.find((s) => s.instrumentationScope.name === '@ailedger/instrumentation')!;
+    const ours = spans.find((s) => isOurs(s))!;
     expect(ours.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     expect(ours.spanContext().traceId).toBe(parent.spanContext().traceId);
     expect(attrs(ours)).toMatchObject({ 'ailedger.team': 'support', 'ailedger.use_case': 'reply-drafter' });
@@ -356,12 +338,12 @@ describe('raw fetch', () => {
       out.byob = collected;
       return out;
     };
-    const { plain, traced } = await both(snapshot);
+    const { plain, traced } = await tracing.both(snapshot);
     expect(traced).toEqual(plain);
     const spans = await tracing.spans(5);
     expect(spans).toHaveLength(5);
     for (const span of spans) expect(attrs(span)['gen_ai.response.finish_reasons']).toEqual(['stop']);
-    assertNoSecrets(spans);
+    assertNoSecrets(spans, SECRETS);
   });
 
   it('a connection reset mid-stream: same error for the app, ERROR span with partial data', async () => {
@@ -381,7 +363,7 @@ describe('raw fetch', () => {
         return { name: (err as Error).name, message: (err as Error).message };
       }
     };
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     const [span] = await tracing.spans(1);
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
@@ -442,7 +424,7 @@ describe('never break the app', () => {
       const seen = standin.requests[before]!;
       return { headers: seen.headers, body: seen.body };
     };
-    const { plain, traced } = await both(send);
+    const { plain, traced } = await tracing.both(send);
     expect(traced).toEqual(plain);
     expect(traced.headers.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
     await tracing.spans(1); // let the span finish before the next test changes the runtime
@@ -477,7 +459,7 @@ describe('undici package', () => {
       messages: [{ role: 'user', content: 'hi' }],
       max_tokens: 3,
     });
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const r = await undici.request(`${standin.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -553,7 +535,7 @@ describe('node:http', () => {
   };
   for (const [name, consume] of Object.entries(consumers)) {
     it(`gzip stream consumed by ${name}: the app gets the raw bytes; the span the decoded usage`, async () => {
-      const { plain, traced } = await both(() => post('/gzip/v1/chat/completions', payload, consume));
+      const { plain, traced } = await tracing.both(() => post('/gzip/v1/chat/completions', payload, consume));
       expect(traced).toEqual(plain);
       // The app asked for gzip and got gzip bytes.
       expect(zlib.gunzipSync(Buffer.from(traced.body, 'base64')).toString()).toContain('[DONE]');
@@ -615,7 +597,7 @@ describe('node:http2', () => {
         stream.on('error', reject);
         stream.end(JSON.stringify({ model: 'gpt-4o', messages: [] }));
       });
-    const { plain, traced } = await both(call);
+    const { plain, traced } = await tracing.both(call);
     server.close();
     expect(traced).toEqual(plain);
     const [span] = await tracing.spans(1);

@@ -12,10 +12,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import { type Standin, startMistralStandin } from './standins/mistral.mjs';
+import { assertNoSecrets, attrs, isOurs, waitForOurs } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'mistral-test-FAKEKEY0123456789abcdefFAKE';
-const SCOPE = '@ailedger/instrumentation';
 const tracing = setupTracing();
 
 let standin: Standin;
@@ -34,41 +34,19 @@ afterAll(async () => {
 });
 beforeEach(() => tracing.reset());
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  tracing.reset();
-  const traced = await scenario();
-  return { plain, traced };
-}
-
 /** Exactly `count` spans of ours, in end order; other scopes are noted and left out. */
 async function ours(count: number): Promise<ReadableSpan[]> {
-  const mineOf = () =>
-    tracing.exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === SCOPE);
-  const deadline = Date.now() + 5_000;
-  while (mineOf().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, 30)); // room for an unexpected extra span to show up
-  for (const s of tracing.exporter.getFinishedSpans()) {
-    if (s.instrumentationScope.name !== SCOPE) foreignScopes.add(s.instrumentationScope.name);
-  }
-  const mine = mineOf();
+  const { ours: mine, all } = await waitForOurs(tracing, count);
+  for (const s of all) if (!isOurs(s)) foreignScopes.add(s.instrumentationScope.name);
   expect(mine).toHaveLength(count);
-  for (const span of mine) {
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    expect(dump).not.toContain(FAKE_KEY);
-    expect(dump).not.toContain('Bearer');
-  }
+  for (const span of mine) expect(span.kind).toBe(SpanKind.CLIENT);
+  assertNoSecrets(mine, [FAKE_KEY, 'Bearer']);
   return mine;
 }
 
 describe('@mistralai/mistralai over global fetch (Request object, no init)', () => {
   it('chat.complete: usage with cache reads, random_seed as the seed, response model', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       mistral.chat.complete({
         model: 'mistral-small-latest',
         messages: [{ role: 'user', content: 'Dis bonjour' }],
@@ -120,7 +98,7 @@ describe('@mistralai/mistralai over global fetch (Request object, no init)', () 
       for await (const event of stream) chunks.push(event.data);
       return chunks;
     };
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced).toHaveLength(6);
     const [span] = await ours(1);
@@ -163,7 +141,7 @@ describe('@mistralai/mistralai over global fetch (Request object, no init)', () 
   });
 
   it('fim.complete (num_cached_tokens) and fim.stream', async () => {
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const whole = await mistral.fim.complete({
         model: 'codestral-latest',
         prompt: 'def add(a, b):',
@@ -200,7 +178,7 @@ describe('@mistralai/mistralai over global fetch (Request object, no init)', () 
   });
 
   it('embeddings.create: input tokens only, dimensions and dtype', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       mistral.embeddings.create({
         model: 'mistral-embed',
         inputs: ['first', 'second'],
@@ -223,7 +201,7 @@ describe('@mistralai/mistralai over global fetch (Request object, no init)', () 
   });
 
   it('agents.complete: no request model (agent_id), misspelled prompt_token_details read', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       mistral.agents.complete({ agentId: 'ag_standin', messages: [{ role: 'user', content: 'Salut' }] }),
     );
     expect(traced).toEqual(plain);
@@ -252,7 +230,7 @@ describe('@mistralai/mistralai over global fetch (Request object, no init)', () 
       );
 
   it('429 and 422: the app gets the same error; the span has the error type and ERROR status', async () => {
-    const { plain, traced } = await both(async () => [
+    const { plain, traced } = await tracing.both(async () => [
       await failingCall('/ratelimited'),
       await failingCall('/invalid'),
     ]);
@@ -277,7 +255,7 @@ describe('@mistralai/mistralai over global fetch (Request object, no init)', () 
 
   // Mistral's HTTPValidationError embeds JSON.stringify(response): the wrapped Response must stringify the same.
   it('422: the error message is identical with and without the taps', async () => {
-    const { plain, traced } = await both(() => failingCall('/invalid'));
+    const { plain, traced } = await tracing.both(() => failingCall('/invalid'));
     expect(traced).toEqual(plain);
     await ours(1);
   });

@@ -10,15 +10,14 @@
  * were installed first. This file therefore imports the SDK dynamically, after the tracing setup, as an app that
  * loads the register before its own code does.
  */
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureProviderHosts } from '../instrumentation/src/detect.js';
 import { type Standin, startOllamaStandin } from './standins/ollama.mjs';
+import { attrs, onlyOurClientSpans } from './support/assertions.js';
 import { setupTracing } from './support/tracing.js';
 
 const FAKE_KEY = 'ollama-test-FAKEKEY0123456789abcdefFAKE';
-const SCOPE = '@ailedger/instrumentation';
 const tracing = setupTracing();
 // Only now, with the taps installed: the default instance captures fetch at import.
 const sdk = await import('ollama');
@@ -44,29 +43,7 @@ function client(prefix = ''): Client {
   });
 }
 
-function attrs(span: ReadableSpan): Record<string, unknown> {
-  return span.attributes as Record<string, unknown>;
-}
-
-async function both<T>(scenario: () => Promise<T>): Promise<{ plain: T; traced: T }> {
-  const plain = await tracing.uninstrumented(scenario);
-  tracing.reset();
-  const traced = await scenario();
-  return { plain, traced };
-}
-
-async function ours(count: number): Promise<ReadableSpan[]> {
-  const all = await tracing.spans(count);
-  expect(all.filter((s) => s.instrumentationScope.name !== SCOPE)).toEqual([]);
-  expect(all).toHaveLength(count);
-  for (const span of all) {
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    const dump = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events });
-    expect(dump).not.toContain(FAKE_KEY);
-    expect(dump).not.toContain('Bearer');
-  }
-  return all;
-}
+const ours = (count: number) => onlyOurClientSpans(tracing, count, [FAKE_KEY, 'Bearer']);
 
 async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -76,7 +53,7 @@ async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
 
 describe('ollama SDK (new Ollama({ host }))', () => {
   it('chat, not streamed: counts, done_reason, options and think', async () => {
-    const { plain, traced } = await both(() =>
+    const { plain, traced } = await tracing.both(() =>
       client().chat({
         model: 'llama3.2',
         messages: [{ role: 'user', content: 'Hi' }],
@@ -121,7 +98,7 @@ describe('ollama SDK (new Ollama({ host }))', () => {
           stream: true,
         }),
       );
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced).toHaveLength(6);
     const [span] = await ours(1);
@@ -157,7 +134,7 @@ describe('ollama SDK (new Ollama({ host }))', () => {
   });
 
   it('generate, streamed and not; a fully cached prompt (prompt_eval_count omitted) counts 0 input', async () => {
-    const { plain, traced } = await both(async () => {
+    const { plain, traced } = await tracing.both(async () => {
       const whole = await client().generate({
         model: 'qwen3:8b',
         prompt: 'Why?',
@@ -187,7 +164,7 @@ describe('ollama SDK (new Ollama({ host }))', () => {
   });
 
   it('embed (prompt_eval_count) and the legacy embeddings endpoint (estimated)', async () => {
-    const { plain, traced } = await both(async () => ({
+    const { plain, traced } = await tracing.both(async () => ({
       embed: await client().embed({ model: 'all-minilm', input: ['first', 'second'], dimensions: 4 }),
       legacy: await client().embeddings({ model: 'all-minilm', prompt: 'hello world' }),
     }));
@@ -219,7 +196,7 @@ describe('ollama SDK (new Ollama({ host }))', () => {
           () => 'no error',
           (err: Error) => ({ name: err.name, message: err.message }),
         );
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced).toMatchObject({ message: expect.stringContaining('unexpected EOF') });
     const [span] = await ours(1);
@@ -239,7 +216,7 @@ describe('ollama SDK (new Ollama({ host }))', () => {
             status: err.status_code,
           }),
         );
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced).toMatchObject({ name: 'ResponseError', status: 404 });
     const [span] = await ours(1);
@@ -257,7 +234,7 @@ describe('raw fetch to the native API', () => {
       });
       return { contentType: r.headers.get('content-type'), text: await r.text() };
     };
-    const { plain, traced } = await both(run);
+    const { plain, traced } = await tracing.both(run);
     expect(traced).toEqual(plain);
     expect(traced.text.trim().split('\n')).toHaveLength(6);
     const [span] = await ours(1);
@@ -299,7 +276,7 @@ describe('the default `ollama` instance (fetch captured at import)', () => {
     // No configured host: 127.0.0.1:11434 is an Ollama by the built-in table.
     configureProviderHosts(undefined);
     try {
-      const { plain, traced } = await both(async () => ({
+      const { plain, traced } = await tracing.both(async () => ({
         chat: await sdk.default.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }] }),
         stream: await collect(await sdk.default.generate({ model: 'llama3.2', prompt: 'Hi', stream: true })),
       }));

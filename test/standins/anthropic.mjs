@@ -10,7 +10,7 @@
  * /cut (the stream ends cleanly before message_delta: no output count, no message_stop), /stream-error
  * (HTTP 200, then an `error` event after the first text delta).
  */
-import http from 'node:http';
+import { jsonBody, pathFlags, sseFrame, startServer, writeParts } from './server.mjs';
 
 const WORDS = ['Hello', '!', ' How', ' can', ' I', ' help', '?'];
 const THINKING = ['Let me', ' think', ' about', ' this.'];
@@ -76,7 +76,7 @@ function message(model, thinking) {
 }
 
 function sse(name, data) {
-  return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  return sseFrame(data, name);
 }
 
 function streamEvents(model, thinking, flags) {
@@ -179,24 +179,8 @@ function route(path) {
 }
 
 async function respond(req, res, rawBody) {
-  let path = new URL(req.url ?? '/', 'http://standin').pathname;
-  const flags = new Set();
-  for (let again = true; again; ) {
-    again = false;
-    for (const flag of FLAGS) {
-      if (path.startsWith(`${flag}/`)) {
-        flags.add(flag.slice(1));
-        path = path.slice(flag.length);
-        again = true;
-      }
-    }
-  }
-  let body = {};
-  try {
-    body = rawBody ? JSON.parse(rawBody) : {};
-  } catch {
-    body = {};
-  }
+  const { path, flags } = pathFlags(new URL(req.url ?? '/', 'http://standin').pathname, FLAGS);
+  const body = jsonBody(rawBody);
   const r = req.method === 'POST' ? route(path) : undefined;
   if (r === undefined) {
     res.writeHead(404, headers('application/json'));
@@ -230,37 +214,11 @@ async function respond(req, res, rawBody) {
     return;
   }
   res.writeHead(200, { ...headers('text/event-stream; charset=utf-8'), 'cache-control': 'no-cache' });
-  for (const part of streamEvents(model, thinking, flags)) {
-    if (res.destroyed) return;
-    res.write(part);
-    if (flags.has('slow')) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  res.end();
+  await writeParts(res, streamEvents(model, thinking, flags), { slow: flags.has('slow') });
 }
 
-export async function startAnthropicStandin() {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      respond(req, res, body).catch(() => res.destroy());
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function startAnthropicStandin() {
+  return startServer((req, res, body) => respond(req, res, body).catch(() => res.destroy()));
 }
 
 /** The exact counts the stand-in reports, for assertions. */

@@ -11,10 +11,10 @@
  * answers per model family: `anthropic.*` (Messages body), `amazon.titan-embed*` (inputTextTokenCount) and
  * `cohere.embed*` (no counts in the body: only the headers have them).
  */
-import http from 'node:http';
 import http2 from 'node:http2';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { listen, readBody, startServer } from './server.mjs';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const WORDS = ['Hello', ' from', ' Bedrock', '!'];
@@ -246,46 +246,35 @@ function common(headers) {
 /** Starts the stand-in; `protocol` 'h2c' (default, the AWS SDK's default handler) or 'http1'. */
 export async function startBedrockStandin(options = {}) {
   const protocol = options.protocol ?? 'h2c';
-  const requests = [];
-  const record = (method, url, headers, body) => requests.push({ method, url, headers, body });
-  let server;
-  const sessions = new Set();
-  if (protocol === 'h2c') {
-    server = http2.createServer();
-    server.on('session', (s) => {
-      sessions.add(s);
-      s.on('close', () => sessions.delete(s));
+  if (protocol === 'http1') {
+    const standin = await startServer((req, res, body) => {
+      const a = answer(req.method ?? 'GET', new URL(req.url ?? '/', 'http://standin').pathname, body);
+      res.writeHead(a.status, common(a.headers));
+      for (const part of a.parts) res.write(part);
+      res.end();
     });
-    server.on('stream', (stream, headers) => {
-      const chunks = [];
-      stream.on('data', (c) => chunks.push(c));
-      stream.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const method = String(headers[':method']);
-        const url = String(headers[':path']);
-        record(method, url, headers, body);
-        const a = answer(method, new URL(url, 'http://standin').pathname, body);
-        stream.respond({ ':status': a.status, ...common(a.headers) });
-        for (const part of a.parts) stream.write(part);
-        stream.end();
-      });
-      stream.on('error', () => {});
-    });
-  } else {
-    server = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        record(req.method ?? 'GET', req.url ?? '/', req.headers, body);
-        const a = answer(req.method ?? 'GET', new URL(req.url ?? '/', 'http://standin').pathname, body);
-        res.writeHead(a.status, common(a.headers));
-        for (const part of a.parts) res.write(part);
-        res.end();
-      });
-    });
+    return { ...standin, protocol };
   }
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const requests = [];
+  const sessions = new Set();
+  const server = http2.createServer();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  server.on('stream', (stream, headers) => {
+    readBody(stream, (body) => {
+      const method = String(headers[':method']);
+      const url = String(headers[':path']);
+      requests.push({ method, url, headers, body });
+      const a = answer(method, new URL(url, 'http://standin').pathname, body);
+      stream.respond({ ':status': a.status, ...common(a.headers) });
+      for (const part of a.parts) stream.write(part);
+      stream.end();
+    });
+    stream.on('error', () => {});
+  });
+  await listen(server);
   const port = server.address().port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -294,8 +283,8 @@ export async function startBedrockStandin(options = {}) {
     requests,
     close: () =>
       new Promise((resolve) => {
-        if (protocol === 'h2c') for (const s of sessions) s.destroy();
-        else server.closeAllConnections();
+        // HTTP/2 sessions stay open between requests; without this, close() would wait for them.
+        for (const s of sessions) s.destroy();
         server.close(() => resolve());
       }),
   };

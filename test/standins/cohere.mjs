@@ -15,7 +15,7 @@
  * Path prefixes switch behaviours: /slow (stream chunks 20 ms apart), /hold (keep the connection open after the
  * last event until the client goes away), /ratelimited (429).
  */
-import http from 'node:http';
+import { jsonBody, pathFlags, sseFrame, startServer, writeParts } from './server.mjs';
 
 const WORDS = ['Hello', ' from', ' Cohere', '!', ' How', ' can', ' I', ' help', '?'];
 const BILLED_INPUT = 5;
@@ -43,7 +43,7 @@ function metaV1(outputTokens) {
 }
 
 function sse(type, data) {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  return sseFrame({ type, ...data }, type);
 }
 
 function chatStreamV2(count, finishReason) {
@@ -92,62 +92,21 @@ function embedding(dims) {
   return Array.from({ length: dims }, (_, i) => (i + 1) / 100);
 }
 
-async function startCohereStandin() {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      void respond(req, res, body);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function startCohereStandin() {
+  return startServer(respond);
 }
 
 async function respond(req, res, rawBody) {
   const url = new URL(req.url ?? '/', 'http://standin');
-  let path = url.pathname;
-  const flags = new Set();
-  for (let again = true; again; ) {
-    again = false;
-    for (const flag of ['/slow', '/hold', '/ratelimited']) {
-      if (path.startsWith(`${flag}/`)) {
-        flags.add(flag.slice(1));
-        path = path.slice(flag.length);
-        again = true;
-      }
-    }
-  }
-  let body = {};
-  try {
-    body = rawBody ? JSON.parse(rawBody) : {};
-  } catch {
-    body = {};
-  }
+  const { path, flags } = pathFlags(url.pathname, ['/slow', '/hold', '/ratelimited']);
+  const body = jsonBody(rawBody);
   const json = (status, value) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(value));
   };
   const stream = async (contentType, parts) => {
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
-    for (const part of parts) {
-      res.write(part);
-      if (flags.has('slow')) await new Promise((r) => setTimeout(r, 20));
-    }
-    if (!flags.has('hold')) res.end();
+    await writeParts(res, parts, { slow: flags.has('slow'), hold: flags.has('hold') });
   };
   if (flags.has('ratelimited')) {
     json(429, {

@@ -1,17 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { Standin, StandinRequest } from './server.mjs';
 
-export interface StandinRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-export interface Standin {
-  url: string;
-  port: number;
-  requests: StandinRequest[];
-  close(): Promise<void>;
-}
+export type { Standin, StandinRequest };
 
 export function startGeminiStandin(): Promise<Standin>;

@@ -12,7 +12,7 @@
  * Path prefixes switch behaviours: /ratelimited (429 RESOURCE_EXHAUSTED), /slow (chunks 20 ms apart),
  * /midstream-error (a bare {error} chunk after the first chunk of a stream).
  */
-import http from 'node:http';
+import { jsonBody, pathFlags, sleep, startServer } from './server.mjs';
 
 const WORDS = ['Hello', ' from', ' the', ' Gemini', ' stand', '-in', '.'];
 const PROMPT_TOKENS = 24;
@@ -135,49 +135,16 @@ function googleError(code, status, message) {
   return { error: { code, message, status } };
 }
 
-async function startGeminiStandin() {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      void respond(req, res, body);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function startGeminiStandin() {
+  return startServer(respond);
 }
 
 const JSON_TYPE = 'application/json; charset=UTF-8';
 
 async function respond(req, res, rawBody) {
   const url = new URL(req.url ?? '/', 'http://standin');
-  let path = url.pathname;
-  const flags = new Set();
-  for (const flag of ['/ratelimited', '/slow', '/midstream-error']) {
-    if (path.startsWith(`${flag}/`)) {
-      flags.add(flag.slice(1));
-      path = path.slice(flag.length);
-    }
-  }
-  let body = {};
-  try {
-    body = rawBody ? JSON.parse(rawBody) : {};
-  } catch {
-    body = {};
-  }
+  const { path, flags } = pathFlags(url.pathname, ['/ratelimited', '/slow', '/midstream-error']);
+  const body = jsonBody(rawBody);
   const sendJson = (status, json) => {
     res.writeHead(status, { 'content-type': JSON_TYPE });
     res.end(JSON.stringify(json, null, 2));
@@ -195,7 +162,7 @@ async function respond(req, res, rawBody) {
     sendJson(429, method === 'streamGenerateContent' && !sse ? [error] : error);
     return;
   }
-  const pause = () => (flags.has('slow') ? new Promise((r) => setTimeout(r, 20)) : Promise.resolve());
+  const pause = () => (flags.has('slow') ? sleep(20) : Promise.resolve());
 
   switch (method) {
     case 'generateContent':

@@ -12,7 +12,7 @@
  * Path prefixes switch behaviours: /slow (stream chunks 20 ms apart), /hold (keep the connection open after
  * [DONE] until the client goes away), /ratelimited (429), /invalid (422 validation error).
  */
-import http from 'node:http';
+import { jsonBody, pathFlags, sseFrame, startServer, writeParts } from './server.mjs';
 
 const CREATED = 1750000000;
 const WORDS = ['Bonjour', ' le', ' monde', '!', ' Comment', ' puis', '-je', ' aider', ' aujourd', "'hui ?"];
@@ -39,11 +39,6 @@ function usage(kind, completionTokens) {
   return { ...base, prompt_tokens_details: { cached_tokens: CACHED_TOKENS } };
 }
 
-function sse(data) {
-  const payload = typeof data === 'string' ? data : JSON.stringify(data);
-  return `data: ${payload}\n\n`;
-}
-
 function words(count) {
   return Array.from({ length: count }, (_, i) => WORDS[i % WORDS.length]);
 }
@@ -52,7 +47,7 @@ function completionStream(kind, model, count, finishReason) {
   const base = { id: `cmpl-standin-${kind}`, object: 'chat.completion.chunk', created: CREATED, model };
   const out = [];
   out.push(
-    sse({
+    sseFrame({
       ...base,
       choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
       p: PADDING.slice(0, 7),
@@ -68,57 +63,20 @@ function completionStream(kind, model, count, finishReason) {
     };
     // Usage rides on the final chunk (the one with finish_reason); no include_usage needed.
     if (last) chunk.usage = usage(kind, count);
-    out.push(sse(chunk));
+    out.push(sseFrame(chunk));
   }
-  out.push(sse('[DONE]'));
+  out.push(sseFrame('[DONE]'));
   return out;
 }
 
-async function startMistralStandin() {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      void respond(req, res, body);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function startMistralStandin() {
+  return startServer(respond);
 }
 
 async function respond(req, res, rawBody) {
   const url = new URL(req.url ?? '/', 'http://standin');
-  let path = url.pathname;
-  const flags = new Set();
-  for (let again = true; again; ) {
-    again = false;
-    for (const flag of ['/slow', '/hold', '/ratelimited', '/invalid']) {
-      if (path.startsWith(`${flag}/`)) {
-        flags.add(flag.slice(1));
-        path = path.slice(flag.length);
-        again = true;
-      }
-    }
-  }
-  let body = {};
-  try {
-    body = rawBody ? JSON.parse(rawBody) : {};
-  } catch {
-    body = {};
-  }
+  const { path, flags } = pathFlags(url.pathname, ['/slow', '/hold', '/ratelimited', '/invalid']);
+  const body = jsonBody(rawBody);
   const json = (status, value) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(value));
@@ -148,12 +106,8 @@ async function respond(req, res, rawBody) {
   }
   const stream = async (parts) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    for (const part of parts) {
-      res.write(part);
-      if (flags.has('slow')) await new Promise((r) => setTimeout(r, 20));
-    }
     // /hold: the generation is over but the connection stays open; only the client's cancel ends it.
-    if (!flags.has('hold')) res.end();
+    await writeParts(res, parts, { slow: flags.has('slow'), hold: flags.has('hold') });
   };
   if (req.method !== 'POST') {
     json(404, { object: 'error', message: `no route ${path}`, type: 'not_found', param: null, code: null });

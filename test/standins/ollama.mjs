@@ -11,7 +11,7 @@
  * as Go's omitempty does for a fully cached prompt), /midstream-error (an error line after two chunks),
  * /notfound (404 for an unknown model).
  */
-import http from 'node:http';
+import { jsonBody, pathFlags, sleep, startServer } from './server.mjs';
 
 const CREATED_AT = '2026-08-01T12:00:00.000Z';
 const WORDS = ['Hi', ' there', '!', ' How', ' can', ' I', ' help', '?'];
@@ -46,57 +46,20 @@ function generationLines(kind, model, count, doneReason, cached) {
   return lines;
 }
 
-async function startOllamaStandin(options = {}) {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      void respond(req, res, body);
-    });
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = server.address().port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function startOllamaStandin(options = {}) {
+  return startServer(respond, { port: options.port ?? 0 });
 }
 
 async function respond(req, res, rawBody) {
   const url = new URL(req.url ?? '/', 'http://standin');
-  let path = url.pathname;
-  const flags = new Set();
-  for (let again = true; again; ) {
-    again = false;
-    for (const flag of ['/slow', '/hold', '/cached', '/midstream-error', '/notfound']) {
-      if (path.startsWith(`${flag}/`)) {
-        flags.add(flag.slice(1));
-        path = path.slice(flag.length);
-        again = true;
-      }
-    }
-  }
-  let body = {};
-  try {
-    body = rawBody ? JSON.parse(rawBody) : {};
-  } catch {
-    body = {};
-  }
+  const { path, flags } = pathFlags(url.pathname, [
+    '/slow',
+    '/hold',
+    '/cached',
+    '/midstream-error',
+    '/notfound',
+  ]);
+  const body = jsonBody(rawBody);
   const json = (status, value) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(value));
@@ -133,7 +96,7 @@ async function respond(req, res, rawBody) {
         return;
       }
       res.write(`${JSON.stringify(lines[i])}\n`);
-      if (flags.has('slow')) await new Promise((r) => setTimeout(r, 20));
+      if (flags.has('slow')) await sleep(20);
     }
     // /hold: the generation is over but the connection stays open, as after a client that stops reading.
     if (!flags.has('hold')) res.end();

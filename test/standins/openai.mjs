@@ -9,8 +9,8 @@
  * /reset (destroy the socket mid-stream), /ratelimited (429), /broken (truncated JSON). An Azure-shaped path
  * /openai/deployments/{name}/... answers with a different "real" model name.
  */
-import http from 'node:http';
 import zlib from 'node:zlib';
+import { jsonBody, pathFlags, sleep, sseFrame, startServer } from './server.mjs';
 
 const CREATED = 1750000000;
 const WORDS = ['Hello', ' there', '!', ' How', ' can', ' I', ' help', ' you', ' today', '?'];
@@ -31,18 +31,7 @@ function chatUsage(promptTokens, completionTokens) {
     completion_tokens_details: { reasoning_tokens: 2, audio_tokens: 0 },
   };
 }
-function sse(data, event) {
-  const payload = typeof data === 'string' ? data : JSON.stringify(data);
-  return (
-    (event
-      ? `event: ${event}
-`
-      : '') +
-    `data: ${payload}
-
-`
-  );
-}
+const sse = sseFrame;
 function chatStream(model, includeUsage, count) {
   const id = 'chatcmpl-standin';
   const base = {
@@ -136,46 +125,13 @@ function modelFor(path, requested) {
   if (requested === 'gpt-4o') return 'gpt-4o-2024-08-06';
   return typeof requested === 'string' ? requested : 'unknown';
 }
-async function startOpenAIStandin() {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
-      void respond(req, res, body);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function startOpenAIStandin() {
+  return startServer(respond);
 }
 async function respond(req, res, rawBody) {
   const url = new URL(req.url ?? '/', 'http://standin');
-  let path = url.pathname;
-  const flags = /* @__PURE__ */ new Set();
-  for (const flag of ['/gzip', '/slow', '/reset', '/ratelimited', '/broken']) {
-    if (path.startsWith(flag + '/')) {
-      flags.add(flag.slice(1));
-      path = path.slice(flag.length);
-    }
-  }
-  let body = {};
-  try {
-    body = rawBody ? JSON.parse(rawBody) : {};
-  } catch {
-    body = {};
-  }
+  const { path, flags } = pathFlags(url.pathname, ['/gzip', '/slow', '/reset', '/ratelimited', '/broken']);
+  const body = jsonBody(rawBody);
   const model = modelFor(path, body.model);
   const gzip = flags.has('gzip') && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   if (flags.has('ratelimited')) {
@@ -206,12 +162,12 @@ async function respond(req, res, rawBody) {
     for (let i = 0; i < parts.length; i++) {
       if (flags.has('reset') && i === Math.floor(parts.length / 2)) {
         // Let what was written reach the client first, so it sees a partial stream and then the reset.
-        await new Promise((r) => setTimeout(r, 30));
+        await sleep(30);
         res.socket?.destroy();
         return;
       }
       out.write(parts[i]);
-      if (flags.has('slow')) await new Promise((r) => setTimeout(r, 20));
+      if (flags.has('slow')) await sleep(20);
     }
     out.end();
   };

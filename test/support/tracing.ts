@@ -14,6 +14,14 @@ export interface TestTracing {
   spans(count: number, timeoutMs?: number): Promise<ReadableSpan[]>;
   /** Runs `fn` with the taps passing everything through, as if uninstrumented. */
   uninstrumented<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs the scenario uninstrumented, clears the spans, then runs it instrumented; returns both app-visible
+   * results. `afterPlain` runs before the spans are cleared (to let late spans end, or to reset test state).
+   */
+  both<T>(
+    scenario: () => Promise<T>,
+    afterPlain?: () => void | Promise<void>,
+  ): Promise<{ plain: T; traced: T }>;
   reset(): void;
 }
 
@@ -48,6 +56,13 @@ export function setupTracing(): TestTracing {
       } finally {
         runtime.active = true;
       }
+    },
+    async both(scenario, afterPlain) {
+      const plain = await this.uninstrumented(scenario);
+      await afterPlain?.();
+      exporter.reset();
+      const traced = await scenario();
+      return { plain, traced };
     },
     reset() {
       exporter.reset();

@@ -14,14 +14,17 @@ import {
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import {
   addEstimationOutput,
+  addJson,
   arr,
   assign,
   count,
+  decodeSegment,
   type JsonObject,
   num,
   obj,
   parseJson,
   setEstimationInput,
+  strings,
   TextCollector,
   text,
 } from './read.js';
@@ -31,16 +34,6 @@ const MESSAGES: CallClassification = Object.freeze({ operation: GEN_AI_OPERATION
 
 const VERTEX_MODELS = '/publishers/anthropic/models/';
 const MAX_ERROR_MESSAGE = 2048;
-/** Tool inputs replayed in a conversation are stringified for estimation only up to this size each. */
-const MAX_TOOL_INPUT_CHARS = 64 * 1024;
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 /** Vertex: `…/publishers/anthropic/models/{model}:rawPredict` or `:streamRawPredict`. */
 function classifyVertex(path: string): CallClassification | undefined {
@@ -75,28 +68,6 @@ function classify(req: RequestFacts, _provider: string): CallClassification | un
 }
 
 // --- Request --------------------------------------------------------------------------------------------------
-
-function strings(v: unknown): string[] | undefined {
-  const list = arr(v);
-  if (list === undefined) return undefined;
-  const out: string[] = [];
-  for (const s of list) if (typeof s === 'string') out.push(s);
-  return out.length > 0 ? out : undefined;
-}
-
-function addJson(sink: TextCollector, v: unknown): void {
-  if (v === undefined || v === null || sink.full) return;
-  if (typeof v === 'string') {
-    sink.add(v);
-    return;
-  }
-  try {
-    const s = JSON.stringify(v);
-    if (s !== undefined) sink.add(s.length > MAX_TOOL_INPUT_CHARS ? s.slice(0, MAX_TOOL_INPUT_CHARS) : s);
-  } catch {
-    // cyclic or exotic values cannot come from JSON.parse; nothing to add
-  }
-}
 
 /** Text of a content value: a string or an array of blocks (text, thinking, tool_use input, tool_result). */
 function addContent(sink: TextCollector, content: unknown, depth = 0): void {

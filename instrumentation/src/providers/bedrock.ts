@@ -18,14 +18,18 @@ import type { ModelCall, TokenUsage } from '../model-call.js';
 import { applyAnthropicEvent, applyAnthropicMessage, applyAnthropicRequest } from './anthropic.js';
 import {
   addEstimationOutput,
+  addJson,
   arr,
   assign,
   count,
+  decodeSegment,
   type JsonObject,
   num,
   obj,
   parseJson,
   setEstimationInput,
+  strings,
+  stringsText,
   TextCollector,
   text,
 } from './read.js';
@@ -43,14 +47,6 @@ const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
 
 const utf8 = new TextDecoder();
 
-function decodeModelId(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 /** `…/model/{modelId}/{action}`: the decoded model id and the action, or undefined. */
 function parsePath(path: string): { modelId: string; action: string } | undefined {
   const at = path.indexOf(MODEL_PREFIX);
@@ -61,7 +57,7 @@ function parsePath(path: string): { modelId: string; action: string } | undefine
   const start = at + MODEL_PREFIX.length;
   // The id is everything between /model/ and the action: an unencoded ARN may itself contain '/'.
   if (slash < start + 1) return undefined;
-  return { modelId: decodeModelId(path.slice(start, slash)), action: path.slice(slash + 1, end) };
+  return { modelId: decodeSegment(path.slice(start, slash)), action: path.slice(slash + 1, end) };
 }
 
 function isEmbeddingModel(modelId: string): boolean {
@@ -103,28 +99,6 @@ function isAnthropicBody(b: JsonObject): boolean {
 }
 
 // --- Request --------------------------------------------------------------------------------------------------
-
-function strings(v: unknown): string[] | undefined {
-  const list = arr(v);
-  if (list === undefined) return undefined;
-  const out: string[] = [];
-  for (const s of list) if (typeof s === 'string') out.push(s);
-  return out.length > 0 ? out : undefined;
-}
-
-function addJson(sink: TextCollector, v: unknown): void {
-  if (v === undefined || v === null || sink.full) return;
-  if (typeof v === 'string') {
-    sink.add(v);
-    return;
-  }
-  try {
-    const s = JSON.stringify(v);
-    if (s !== undefined) sink.add(s.length > 64 * 1024 ? s.slice(0, 64 * 1024) : s);
-  } catch {
-    // values from JSON.parse always stringify; nothing to add otherwise
-  }
-}
 
 /** Converse / Nova content blocks: text, toolUse input, toolResult content, reasoning text. */
 function addConverseContent(sink: TextCollector, content: unknown, depth = 0): void {
@@ -177,16 +151,6 @@ function applyConverseRequest(call: ModelCall, b: JsonObject): void {
   if (extra !== undefined) assign(req, 'topK', num(extra.top_k) ?? num(extra.topK));
   assign(req, 'serviceTier', text(obj(b.serviceTier)?.type));
   setEstimationInput(call, converseInputText(b));
-}
-
-function stringsText(v: unknown): string {
-  const sink = new TextCollector();
-  if (typeof v === 'string') sink.add(v);
-  else {
-    const list = arr(v);
-    if (list !== undefined) for (const s of list) sink.add(s);
-  }
-  return sink.value;
 }
 
 /** InvokeModel with a body that is neither Anthropic nor Converse-shaped: Llama, Titan, Mistral, Cohere, ... */

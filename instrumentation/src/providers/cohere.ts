@@ -24,6 +24,7 @@ import {
   obj,
   parseJson,
   setEstimationInput,
+  strings,
   TextCollector,
   text,
 } from './read.js';
@@ -45,14 +46,6 @@ function classify(req: RequestFacts): CallClassification | undefined {
 }
 
 // --- Request --------------------------------------------------------------------------------------------------
-
-function strings(v: unknown): string[] | undefined {
-  const list = arr(v);
-  if (list === undefined) return undefined;
-  const out: string[] = [];
-  for (const s of list) if (typeof s === 'string') out.push(s);
-  return out.length > 0 ? out : undefined;
-}
 
 function outputType(formatType: unknown): string | undefined {
   if (formatType === 'json_object') return 'json';

@@ -12,7 +12,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@ailedger/semantic-conventions';
 import type { ModelCall, TokenUsage } from '../model-call.js';
-import { chatUsage } from './openai.js';
+import { chatUsage, errorCode, setFinishReason, setUsage } from './openai.js';
 import {
   addEstimationOutput,
   arr,
@@ -23,6 +23,8 @@ import {
   obj,
   parseJson,
   setEstimationInput,
+  stopSequences,
+  stringsText,
   TextCollector,
   text,
 } from './read.js';
@@ -32,8 +34,6 @@ const CHAT: CallClassification = Object.freeze({ operation: GEN_AI_OPERATION_NAM
 const FIM: CallClassification = Object.freeze({ operation: GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION });
 const EMBEDDINGS: CallClassification = Object.freeze({ operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS });
 
-/** Choice indexes beyond this are treated as garbage rather than grown into a huge array. */
-const MAX_CHOICES = 256;
 const MAX_ERROR_MESSAGE = 2048;
 
 function classify(req: RequestFacts): CallClassification | undefined {
@@ -50,15 +50,6 @@ function classify(req: RequestFacts): CallClassification | undefined {
 }
 
 // --- Request --------------------------------------------------------------------------------------------------
-
-function stopSequences(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  const list = arr(v);
-  if (list === undefined) return undefined;
-  const out: string[] = [];
-  for (const s of list) if (typeof s === 'string') out.push(s);
-  return out.length > 0 ? out : undefined;
-}
 
 function outputType(formatType: unknown): string | undefined {
   if (formatType === 'json_object' || formatType === 'json_schema') return 'json';
@@ -104,16 +95,6 @@ function messagesText(messages: unknown): string {
     if (message === undefined) continue;
     addContent(sink, message.content);
     addToolCalls(sink, message.tool_calls);
-  }
-  return sink.value;
-}
-
-function stringsText(v: unknown): string {
-  const sink = new TextCollector();
-  if (typeof v === 'string') sink.add(v);
-  else {
-    const list = arr(v);
-    if (list !== undefined) for (const s of list) sink.add(s);
   }
   return sink.value;
 }
@@ -171,18 +152,6 @@ function usageOf(call: ModelCall, u: JsonObject): TokenUsage {
   return usage;
 }
 
-/** Last usage wins (never summed); an object without any count does not replace a real one. */
-function setUsage(call: ModelCall, usage: TokenUsage): void {
-  if (usage.inputTokens === undefined && usage.outputTokens === undefined) return;
-  call.usage = usage;
-}
-
-function errorType(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.length > 0) return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-
 /**
  * call.error. Mistral's `type` names the error (`rate_limited`, `invalid_model`) while `code` is a numeric
  * string, so type wins. With neither, an HTTP error leaves type empty for the recorder to fill with the status.
@@ -190,7 +159,7 @@ function errorType(v: unknown): string | undefined {
 function setError(call: ModelCall, type: unknown, code: unknown, message: unknown): void {
   const status = call.httpStatus;
   const fallback = status !== undefined && status < 400 ? '_OTHER' : '';
-  const error: ModelCall['error'] = { type: errorType(type) ?? errorType(code) ?? fallback };
+  const error: ModelCall['error'] = { type: errorCode(type) ?? errorCode(code) ?? fallback };
   const msg = text(message);
   if (msg !== undefined)
     error.message = msg.length > MAX_ERROR_MESSAGE ? msg.slice(0, MAX_ERROR_MESSAGE) : msg;
@@ -236,14 +205,6 @@ function applyError(call: ModelCall, b: JsonObject): boolean {
 }
 
 // --- Responses ------------------------------------------------------------------------------------------------
-
-function setFinishReason(call: ModelCall, index: number, reason: string): void {
-  if (index >= MAX_CHOICES) return;
-  const reasons = call.response.finishReasons;
-  // A choice that never finishes keeps `error` (an unfinished generation) unless its real reason arrives later.
-  while (reasons.length < index) reasons.push('error');
-  reasons[index] = reason;
-}
 
 /** A chat/FIM/agents completion or embeddings list, or one streamed chunk. */
 function applyCompletion(call: ModelCall, b: JsonObject, streamed: boolean): void {

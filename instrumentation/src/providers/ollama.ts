@@ -25,6 +25,7 @@ import {
   obj,
   parseJson,
   setEstimationInput,
+  stopSequences,
   TextCollector,
   text,
 } from './read.js';
@@ -56,15 +57,6 @@ function classify(req: RequestFacts): CallClassification | undefined {
 }
 
 // --- Request --------------------------------------------------------------------------------------------------
-
-function stopSequences(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  const list = arr(v);
-  if (list === undefined) return undefined;
-  const out: string[] = [];
-  for (const s of list) if (typeof s === 'string') out.push(s);
-  return out.length > 0 ? out : undefined;
-}
 
 /** `format`: "json" or a JSON schema object both ask for JSON output. */
 function outputType(format: unknown): string | undefined {

@@ -30,6 +30,8 @@ import {
   obj,
   parseJson,
   setEstimationInput,
+  stopSequences,
+  stringsText,
   TextCollector,
   text,
 } from './read.js';
@@ -93,15 +95,6 @@ function classify(req: RequestFacts, provider: string): CallClassification | und
 
 // --- Request --------------------------------------------------------------------------------------------------
 
-function stopSequences(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  const list = arr(v);
-  if (list === undefined) return undefined;
-  const out: string[] = [];
-  for (const s of list) if (typeof s === 'string') out.push(s);
-  return out.length > 0 ? out : undefined;
-}
-
 function outputType(formatType: unknown): string | undefined {
   if (formatType === 'json_object' || formatType === 'json_schema') return 'json';
   if (formatType === 'text') return 'text';
@@ -160,17 +153,6 @@ function responsesInputText(body: JsonObject): string {
     addContent(sink, item.content);
     sink.add(item.arguments); // function_call items replayed as input
     addContent(sink, item.output); // function_call_output items
-  }
-  return sink.value;
-}
-
-/** `prompt` / embeddings `input`: a string or an array of strings (token arrays carry no text). */
-function stringsText(v: unknown): string {
-  const sink = new TextCollector();
-  if (typeof v === 'string') sink.add(v);
-  else {
-    const list = arr(v);
-    if (list !== undefined) for (const s of list) sink.add(s);
   }
   return sink.value;
 }
@@ -269,14 +251,14 @@ export function responsesUsage(u: JsonObject): TokenUsage {
 }
 
 /** Last usage wins (never summed); an object without any count does not replace a real one. */
-function setUsage(call: ModelCall, usage: TokenUsage): void {
+export function setUsage(call: ModelCall, usage: TokenUsage): void {
   if (usage.inputTokens === undefined && usage.outputTokens === undefined) return;
   call.usage = usage;
 }
 
 // --- Errors ---------------------------------------------------------------------------------------------------
 
-function errorCode(v: unknown): string | undefined {
+export function errorCode(v: unknown): string | undefined {
   if (typeof v === 'string' && v.length > 0) return v;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
@@ -304,7 +286,7 @@ function applyError(call: ModelCall, e: unknown): void {
 
 // --- Chat / legacy completions / embeddings responses ---------------------------------------------------------
 
-function setFinishReason(call: ModelCall, index: number, reason: string): void {
+export function setFinishReason(call: ModelCall, index: number, reason: string): void {
   if (index >= MAX_CHOICES) return;
   const reasons = call.response.finishReasons;
   // Choices may finish out of order when n > 1; a choice that never finishes keeps `error` (an unfinished

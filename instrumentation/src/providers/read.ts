@@ -91,3 +91,55 @@ export function addEstimationOutput(call: ModelCall, piece: unknown): void {
   if (call.estimation) call.estimation.output = appendCapped(call.estimation.output, piece);
   else call.estimation = { input: '', output: appendCapped('', piece) };
 }
+
+/** A URL path segment decoded; a malformed escape leaves it as sent. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The strings of an array (others skipped); undefined when there are none. */
+export function strings(v: unknown): string[] | undefined {
+  const list = arr(v);
+  if (list === undefined) return undefined;
+  const out: string[] = [];
+  for (const s of list) if (typeof s === 'string') out.push(s);
+  return out.length > 0 ? out : undefined;
+}
+
+/** `stop`: one string or an array of them (OpenAI-compatible APIs accept both). */
+export function stopSequences(v: unknown): string[] | undefined {
+  return typeof v === 'string' ? [v] : strings(v);
+}
+
+/** A string, or an array of strings, as estimation text (token arrays and other items carry no text). */
+export function stringsText(v: unknown): string {
+  const sink = new TextCollector();
+  if (typeof v === 'string') sink.add(v);
+  else {
+    const list = arr(v);
+    if (list !== undefined) for (const s of list) sink.add(s);
+  }
+  return sink.value;
+}
+
+/** Tool inputs replayed in a conversation are stringified for estimation only up to this size each. */
+const MAX_TOOL_INPUT_CHARS = 64 * 1024;
+
+/** A JSON value (e.g. a tool call's input) as estimation text: strings as they are, anything else stringified. */
+export function addJson(sink: TextCollector, v: unknown): void {
+  if (v === undefined || v === null || sink.full) return;
+  if (typeof v === 'string') {
+    sink.add(v);
+    return;
+  }
+  try {
+    const s = JSON.stringify(v);
+    if (s !== undefined) sink.add(s.length > MAX_TOOL_INPUT_CHARS ? s.slice(0, MAX_TOOL_INPUT_CHARS) : s);
+  } catch {
+    // values from JSON.parse always stringify; nothing to add otherwise
+  }
+}
