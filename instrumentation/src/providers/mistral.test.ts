@@ -1,54 +1,22 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SseDecoder } from '../decode/sse.js';
-import { type ModelCall, newModelCall } from '../model-call.js';
+import { adapterHarness } from './adapter-harness.js';
 import { adapterForFamily } from './index.js';
 import { mistralAdapter as adapter } from './mistral.js';
-import type { RequestFacts } from './types.js';
 
-const FIXTURES = new URL('./__fixtures__/mistral/', import.meta.url);
-
-function fixture(name: string): string {
-  return readFileSync(new URL(name, FIXTURES), 'utf8');
-}
-
-function facts(path: string, method = 'POST'): RequestFacts {
-  return { method, host: 'api.mistral.ai', port: 443, path, query: '', header: () => undefined };
-}
-
-function start(path: string, requestBody?: unknown): ModelCall {
-  const c = adapter.classify(facts(path), 'mistral_ai');
-  if (c === undefined) throw new Error(`not classified: ${path}`);
-  const call = newModelCall({
-    provider: 'mistral_ai',
-    operation: c.operation,
-    serverAddress: 'api.mistral.ai',
-    serverPort: 443,
-    startTimeMs: 0,
-  });
-  if (requestBody !== undefined) adapter.onRequestBody(call, requestBody);
-  return call;
-}
-
-function stream(call: ModelCall, body: string): { terminal: boolean; events: number } {
-  call.httpStatus = 200;
-  let terminal = false;
-  let events = 0;
-  const d = new SseDecoder((event, data) => {
-    events++;
-    if (terminal) return;
-    terminal = adapter.onStreamEvent(call, { kind: 'sse', event, data });
-  });
-  d.push(new TextEncoder().encode(body));
-  d.end();
-  return { terminal, events };
-}
-
-function respond(call: ModelCall, body: unknown, status = 200): void {
-  call.httpStatus = status;
-  adapter.onResponseBody(call, body);
-}
+const {
+  fixture,
+  facts,
+  start,
+  sse: stream,
+  respond,
+} = adapterHarness({
+  adapter,
+  provider: 'mistral_ai',
+  host: 'api.mistral.ai',
+  port: 443,
+  fixtures: 'mistral',
+});
 
 describe('registry and classify', () => {
   it('is registered as the mistral family', () => {

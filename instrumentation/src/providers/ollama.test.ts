@@ -1,57 +1,17 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NdjsonDecoder } from '../decode/ndjson.js';
-import { type ModelCall, newModelCall } from '../model-call.js';
+import { adapterHarness } from './adapter-harness.js';
 import { adapterForFamily } from './index.js';
 import { ollamaAdapter as adapter } from './ollama.js';
 import { openaiAdapter } from './openai.js';
-import type { RequestFacts } from './types.js';
 
-const FIXTURES = new URL('./__fixtures__/ollama/', import.meta.url);
-
-function fixture(name: string): string {
-  return readFileSync(new URL(name, FIXTURES), 'utf8');
-}
-
-function facts(path: string, method = 'POST'): RequestFacts {
-  return { method, host: 'localhost', port: 11434, path, query: '', header: () => undefined };
-}
-
-/** Builds the call the way the recorder does, including the stream default from the classification. */
-function start(path: string, requestBody?: unknown): ModelCall {
-  const c = adapter.classify(facts(path), 'ollama');
-  if (c === undefined) throw new Error(`not classified: ${path}`);
-  const call = newModelCall({
-    provider: 'ollama',
-    operation: c.operation,
-    serverAddress: 'localhost',
-    serverPort: 11434,
-    startTimeMs: 0,
-  });
-  if (c.streamFromPath !== undefined) call.request.stream = c.streamFromPath;
-  if (requestBody !== undefined) adapter.onRequestBody(call, requestBody);
-  return call;
-}
-
-function lines(call: ModelCall, body: string): { terminal: boolean; events: number } {
-  call.httpStatus = 200;
-  let terminal = false;
-  let events = 0;
-  const d = new NdjsonDecoder((value) => {
-    events++;
-    if (terminal) return;
-    terminal = adapter.onStreamEvent(call, { kind: 'json', value });
-  });
-  d.push(new TextEncoder().encode(body));
-  d.end();
-  return { terminal, events };
-}
-
-function respond(call: ModelCall, body: unknown, status = 200): void {
-  call.httpStatus = status;
-  adapter.onResponseBody(call, body);
-}
+const { fixture, facts, start, lines, respond } = adapterHarness({
+  adapter,
+  provider: 'ollama',
+  host: 'localhost',
+  port: 11434,
+  fixtures: 'ollama',
+});
 
 describe('registry and classify', () => {
   it('is registered as the ollama family', () => {
