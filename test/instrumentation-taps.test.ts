@@ -508,7 +508,15 @@ describe('node:http', () => {
       }),
     pipe: async (res) => {
       const parts: Buffer[] = [];
-      await pipeline(res, new Writable({ write: (c, _e, cb) => (parts.push(c), cb()) }));
+      await pipeline(
+        res,
+        new Writable({
+          write: (c, _e, cb) => {
+            parts.push(c);
+            cb();
+          },
+        }),
+      );
       return Buffer.concat(parts).toString('base64');
     },
     asyncIterator: async (res) => {

@@ -5,15 +5,19 @@
  * Work is split so the app's critical path only pays for a timestamp and an array push per chunk: decoding,
  * JSON parsing and adapter logic run in a setImmediate batch, after the chunk has already been handed on.
  */
+import { createHash, type Hash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { type Context, context, diag, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { resolveAttribution } from './attribution.js';
+import { markForeignGenAiParent } from './accounting.js';
+import { resolveAttribution, withoutAttributionBaggage } from './attribution.js';
+import { newCapturedContent } from './content/messages.js';
 import { AwsEventStreamDecoder } from './decode/aws-eventstream.js';
 import { JsonArrayDecoder } from './decode/json-array.js';
 import { NdjsonDecoder } from './decode/ndjson.js';
 import { SseDecoder } from './decode/sse.js';
 import { detectProvider } from './detect.js';
 import { estimateUsage } from './estimate.js';
+import { apiKeyFingerprint, credentialOf } from './fingerprint.js';
 import { type ModelCall, newModelCall } from './model-call.js';
 import { adapterForFamily } from './providers/index.js';
 import type {
@@ -25,6 +29,7 @@ import type {
 } from './providers/types.js';
 import { type InFlightCall, nowMs, runtime } from './runtime.js';
 import { modelCallAttributes, spanName, startAttributes } from './to-attributes.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /** Bodies beyond this are not kept for parsing (the app still gets every byte). */
 const MAX_CAPTURED_BYTES = 32 * 1024 * 1024;
@@ -51,6 +56,8 @@ export interface CallMatch {
   adapter: ProviderAdapter;
   classification: CallClassification;
   provider: string;
+  /** The request's credential, held only until its fingerprint is computed; never exported. */
+  credential?: string;
 }
 
 /**
@@ -70,7 +77,12 @@ export function matchModelCall(
     if (adapter === undefined) continue;
     const classification = adapter.classify(facts, route.provider);
     if (classification) {
-      return { adapter, classification, provider: classification.provider ?? route.provider };
+      return {
+        adapter,
+        classification,
+        provider: classification.provider ?? route.provider,
+        credential: credentialOf(facts),
+      };
     }
   }
   return undefined;
@@ -128,7 +140,11 @@ export class CallRecorder implements InFlightCall {
   readonly context: Context;
   private readonly adapter: ProviderAdapter;
   private requestBody: RequestBody | undefined;
+  /** false when the tap could not keep the whole request body (its hash would be of a prefix). */
+  private requestBodyComplete = true;
   private requestParsed = false;
+  private credential: string | undefined;
+  private responseHash: Hash | undefined;
   private framing: BodyFraming = 'json';
   private decoder: SseDecoder | NdjsonDecoder | JsonArrayDecoder | AwsEventStreamDecoder | undefined;
   private inflater: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
@@ -158,13 +174,18 @@ export class CallRecorder implements InFlightCall {
     if (c.modelFromPath !== undefined) this.call.request.model = c.modelFromPath;
     if (c.streamFromPath !== undefined) this.call.request.stream = c.streamFromPath;
     this.call.attribution = resolveAttribution(parent);
-    const tracer = runtime.tracer ?? trace.getTracer('@ailedger/instrumentation');
+    if (runtime.content.capture) this.call.content = newCapturedContent(runtime.content.maxBytes);
+    this.credential = match.credential;
+    const tracer = runtime.tracer ?? trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
     this.span = tracer.startSpan(
       spanName(this.call),
       { kind: SpanKind.CLIENT, startTime: started, attributes: startAttributes(this.call) },
       parent,
     );
-    this.context = trace.setSpan(parent, this.span);
+    markForeignGenAiParent(trace.getSpan(parent), this.span);
+    // Attribution baggage is for the app's services, never for the provider: a propagator run inside the call
+    // (another instrumentation's) finds none.
+    this.context = trace.setSpan(withoutAttributionBaggage(parent), this.span);
     runtime.inFlight.add(this);
   }
 
@@ -178,20 +199,34 @@ export class CallRecorder implements InFlightCall {
     }
   }
 
-  /** The request body as the app sent it. Parsed later, off the request's path. */
-  setRequestBody(body: RequestBody | undefined): void {
+  /**
+   * The request body as the app sent it (`complete` false when the tap kept only a prefix). Parsed later, off the
+   * request's path.
+   */
+  setRequestBody(body: RequestBody | undefined, complete = true): void {
     if (body === undefined) return;
     this.requestBody = body;
+    this.requestBodyComplete = complete;
     setImmediate(() => this.parseRequest());
   }
 
   private parseRequest(): void {
     if (this.requestParsed) return;
     this.requestParsed = true;
+    const credential = this.credential;
+    this.credential = undefined;
+    if (credential !== undefined) {
+      try {
+        this.call.apiKeyFingerprint = apiKeyFingerprint(credential, runtime.apiKeySalt);
+      } catch (err) {
+        contain('fingerprint', err);
+      }
+    }
     const body = this.requestBody;
     this.requestBody = undefined;
     if (body === undefined) return;
     try {
+      if (this.requestBodyComplete) this.call.requestSha256 = sha256Of(body);
       const text = bodyToString(body);
       if (text === undefined || text.length === 0 || text.length > MAX_CAPTURED_BYTES) return;
       this.adapter.onRequestBody(this.call, JSON.parse(text));
@@ -216,6 +251,7 @@ export class CallRecorder implements InFlightCall {
       }
       this.adapter.onResponseHeaders?.(this.call, header);
       this.framing = status >= 400 ? 'json' : this.adapter.framing(this.call, header('content-type'));
+      this.responseHash = createHash('sha256');
       this.decoder = this.createDecoder();
       const encoding = wireEncoding?.trim().toLowerCase();
       if (encoding && encoding !== 'identity') this.inflater = this.createInflater(encoding);
@@ -297,6 +333,7 @@ export class CallRecorder implements InFlightCall {
 
   private feed(bytes: Uint8Array): void {
     if (this.finished || this.terminalAt !== undefined) return;
+    this.responseHash?.update(bytes);
     if (this.decoder) {
       this.decoder.push(bytes);
       return;
@@ -391,6 +428,7 @@ export class CallRecorder implements InFlightCall {
       this.parseRequest();
       this.decoder?.end();
       this.parseWholeBody();
+      if (this.responseHash !== undefined) this.call.responseSha256 = this.responseHash.digest('hex');
       const status = this.call.httpStatus;
       if (status !== undefined && status >= 400 && !this.call.error?.type) {
         this.call.error = { type: String(status), message: this.call.error?.message };
@@ -401,6 +439,7 @@ export class CallRecorder implements InFlightCall {
     this.inflater?.destroy();
     this.inflater = undefined;
     this.decoder = undefined;
+    this.responseHash = undefined;
     this.jsonChunks = [];
     void this.complete();
   }
@@ -433,14 +472,31 @@ export class CallRecorder implements InFlightCall {
       } catch (err) {
         contain('price', err);
       }
-      this.span.setAttributes(modelCallAttributes(call, cost));
+      this.span.setAttributes(modelCallAttributes(call, cost, runtime.content));
       this.span.updateName(spanName(call));
-      if (call.error) this.span.setStatus({ code: SpanStatusCode.ERROR, message: call.error.message });
+      if (call.error) {
+        // Provider error messages can quote what was sent (a key, a prompt): redacted like captured content.
+        const message = call.error.message;
+        this.span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: message === undefined ? undefined : runtime.content.redactor.redact(message),
+        });
+      }
     } catch (err) {
       contain('attributes', err);
     }
     this.span.end(call.endTimeMs);
   }
+}
+
+/** SHA-256 (hex) of a request body's bytes as they go on the wire (strings as UTF-8). */
+function sha256Of(body: RequestBody): string {
+  const hash = createHash('sha256');
+  if (typeof body === 'string') hash.update(body, 'utf8');
+  else if (body instanceof ArrayBuffer) hash.update(new Uint8Array(body));
+  else if (body instanceof Uint8Array) hash.update(body);
+  else for (const chunk of body as readonly Uint8Array[]) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 function messageOf(err: unknown): string | undefined {

@@ -2,7 +2,8 @@
  * AiLedgerInstrumentation: the taps as an OpenTelemetry Instrumentation, for apps that build their own NodeSDK.
  * Inert until enabled. Builtins (fetch, http, https, http2) are patched in place at enable time, so registration
  * order relative to SDK imports does not matter as long as it runs before clients are constructed (openai,
- * @anthropic-ai/sdk and ollama capture fetch then). The `undici` package is patched when it is loaded.
+ * @anthropic-ai/sdk and ollama capture fetch then). The `undici` package is patched when it is loaded. HTTP servers
+ * are tapped too, only to take in attribution baggage from upstream services.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -15,6 +16,7 @@ import {
   InstrumentationNodeModuleDefinition,
 } from '@opentelemetry/instrumentation';
 import { contain } from './call-recorder.js';
+import { type ContentConfig, contentSettings } from './content/config.js';
 import { configureProviderHosts } from './detect.js';
 import type { ModelCall } from './model-call.js';
 import type { CallCost } from './pricing/index.js';
@@ -22,10 +24,11 @@ import { runtime } from './runtime.js';
 import { wrapFetch } from './taps/fetch.js';
 import { patchHttpModule } from './taps/http.js';
 import { patchHttp2Module } from './taps/http2.js';
+import { patchServerPrototype } from './taps/server.js';
 import { patchUndiciModule } from './taps/undici.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
-export interface AiLedgerInstrumentationConfig extends InstrumentationConfig {
+export interface AiLedgerInstrumentationConfig extends InstrumentationConfig, ContentConfig {
   /**
    * Extra provider hosts, `host[:port]=provider,...` (vLLM, a LiteLLM proxy, a gateway in front of Azure OpenAI).
    * Defaults to the AILEDGER_PROVIDER_HOSTS environment variable.
@@ -33,6 +36,8 @@ export interface AiLedgerInstrumentationConfig extends InstrumentationConfig {
   providerHosts?: string;
   /** A streamed response idle this long is ended as abandoned. Default 5 minutes. */
   streamIdleTimeoutMs?: number;
+  /** Salt of ailedger.api_key.fingerprint. Defaults to AILEDGER_API_KEY_SALT, else a fixed documented salt. */
+  apiKeySalt?: string;
 }
 
 const FETCH_PATCHED = Symbol.for('ailedger.fetch.patched');
@@ -55,6 +60,8 @@ function installBuiltinTaps(): void {
     patchHttpModule(http as unknown as Parameters<typeof patchHttpModule>[0], 80);
     patchHttpModule(https as unknown as Parameters<typeof patchHttpModule>[0], 443);
     patchHttp2Module(http2 as unknown as Parameters<typeof patchHttp2Module>[0]);
+    patchServerPrototype(http.Server.prototype as unknown as Parameters<typeof patchServerPrototype>[0]);
+    patchServerPrototype(https.Server.prototype as unknown as Parameters<typeof patchServerPrototype>[0]);
     // ESM named imports of builtins ({ request } from 'node:http') are live only after this.
     syncBuiltinESMExports();
   } catch (err) {
@@ -104,6 +111,15 @@ export class AiLedgerInstrumentation extends InstrumentationBase<AiLedgerInstrum
       contain('AILEDGER_PROVIDER_HOSTS', err);
     }
     if (config.streamIdleTimeoutMs !== undefined) runtime.streamIdleTimeoutMs = config.streamIdleTimeoutMs;
+    try {
+      const { settings, warnings } = contentSettings(config);
+      runtime.content = settings;
+      // A bad pattern or limit must be seen (the user relies on it), but it is skipped, never fatal.
+      for (const warning of warnings) process.emitWarning(`@ailedger/instrumentation: ${warning}`);
+    } catch (err) {
+      contain('content settings', err);
+    }
+    runtime.apiKeySalt = config.apiKeySalt ?? process.env.AILEDGER_API_KEY_SALT;
     runtime.tracer = this.tracer;
     runtime.price = priceCall;
     installBuiltinTaps();

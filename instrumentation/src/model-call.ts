@@ -4,6 +4,15 @@
  * ledger read the same record. It holds no OpenTelemetry types so the collector can build it from foreign spans.
  */
 
+import type { CapturedContent } from './content/messages.js';
+
+export type {
+  CapturedContent,
+  ChatMessage,
+  MessagePart,
+  OutputMessage,
+} from './content/messages.js';
+
 /** Token counts in OpenTelemetry GenAI semantics. Absent fields mean "not reported", never zero. */
 export interface TokenUsage {
   /** Every input token, INCLUDING cache reads and cache writes (gen_ai.usage.input_tokens). */
@@ -101,6 +110,14 @@ export interface ModelCall {
   rateLimitHeaders: Record<string, string>;
   attribution: ModelCallAttribution;
   estimation?: EstimationText;
+  /** Truncated HMAC-SHA256 of the credential the call used (ailedger.api_key.fingerprint); never the credential. */
+  apiKeyFingerprint?: string;
+  /** SHA-256 (hex) of the request body bytes as sent. */
+  requestSha256?: string;
+  /** SHA-256 (hex) of the response body as decoded (after content-encoding), up to the protocol's last event. */
+  responseSha256?: string;
+  /** Messages in the GenAI conventions' shapes; only present when content capture is on. */
+  content?: CapturedContent;
 }
 
 export function newModelCall(init: {

@@ -3,6 +3,9 @@
  * package get loaded, there is still one set of taps, one tracer and one in-flight registry.
  */
 import type { Tracer } from '@opentelemetry/api';
+import type { ContentSettings } from './content/config.js';
+import { DEFAULT_REDACTOR } from './content/redact.js';
+import { DEFAULT_CONTENT_MAX_BYTES } from './content/serialize.js';
 import type { ModelCall } from './model-call.js';
 import type { CostAttributesInput } from './to-attributes.js';
 
@@ -24,6 +27,15 @@ export interface Runtime {
   streamIdleTimeoutMs: number;
   /** Counts of contained internal failures, for tests and diagnostics. */
   internalErrors: number;
+  /** Content capture (off by default), its byte limit and redaction rules. */
+  content: ContentSettings;
+  /** Salt of API-key fingerprints (AILEDGER_API_KEY_SALT); undefined means the documented default. */
+  apiKeySalt: string | undefined;
+  /**
+   * Set once attribution has been scoped (withAttribution) or received (baggage) in this process. Until then the
+   * taps skip every baggage check, so apps that never attribute pay nothing per request.
+   */
+  attributionSeen: boolean;
 }
 
 const RUNTIME_KEY = Symbol.for('ailedger.runtime');
@@ -38,6 +50,9 @@ holder[RUNTIME_KEY] ??= {
   inFlight: new Set(),
   streamIdleTimeoutMs: 5 * 60_000,
   internalErrors: 0,
+  content: { capture: false, maxBytes: DEFAULT_CONTENT_MAX_BYTES, redactor: DEFAULT_REDACTOR },
+  apiKeySalt: undefined,
+  attributionSeen: false,
 };
 export const runtime: Runtime = holder[RUNTIME_KEY];
 

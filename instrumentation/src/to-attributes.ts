@@ -5,6 +5,7 @@
 
 import * as SC from '@ailedger/semantic-conventions';
 import type { Attributes } from '@opentelemetry/api';
+import { type ContentOptions, contentAttributes, DEFAULT_CONTENT_OPTIONS } from './content/serialize.js';
 import type { ModelCall } from './model-call.js';
 
 /** The part of a pricing result the span needs; structurally satisfied by the pricing module's CallCost. */
@@ -43,8 +44,15 @@ function put(attrs: Attributes, key: string, value: string | number | boolean | 
   attrs[key] = value;
 }
 
-/** Every attribute of a finished call. */
-export function modelCallAttributes(call: ModelCall, cost?: CostAttributesInput): Attributes {
+/**
+ * Every attribute of a finished call. Captured content (present only when capture is on) is redacted and fitted
+ * to `content.maxBytes` here; without options the built-in redaction rules and the default limit apply.
+ */
+export function modelCallAttributes(
+  call: ModelCall,
+  cost?: CostAttributesInput,
+  content: ContentOptions = DEFAULT_CONTENT_OPTIONS,
+): Attributes {
   const attrs = startAttributes(call);
   const req = call.request;
   put(attrs, SC.ATTR_OPENAI_API_TYPE, call.apiType);
@@ -105,16 +113,24 @@ export function modelCallAttributes(call: ModelCall, cost?: CostAttributesInput)
   put(attrs, SC.ATTR_AILEDGER_TEAM, call.attribution.team);
   put(attrs, SC.ATTR_AILEDGER_USE_CASE, call.attribution.useCase);
   put(attrs, SC.ATTR_AILEDGER_USER, call.attribution.user);
+  put(attrs, SC.ATTR_AILEDGER_API_KEY_FINGERPRINT, call.apiKeyFingerprint);
+  put(attrs, SC.ATTR_AILEDGER_CONTENT_REQUEST_SHA256, call.requestSha256);
+  put(attrs, SC.ATTR_AILEDGER_CONTENT_RESPONSE_SHA256, call.responseSha256);
+  if (call.content !== undefined) Object.assign(attrs, contentAttributes(call, content));
 
-  if (cost) {
-    attrs[SC.ATTR_AILEDGER_PRICING_STATUS] = cost.status;
-    put(attrs, SC.ATTR_AILEDGER_PRICING_MODEL, cost.matchedModel);
-    put(attrs, SC.ATTR_AILEDGER_PRICING_SOURCE, cost.source);
-    put(attrs, SC.ATTR_AILEDGER_COST_USD, cost.totalUsd);
-    put(attrs, SC.ATTR_AILEDGER_COST_INPUT_USD, cost.inputUsd);
-    put(attrs, SC.ATTR_AILEDGER_COST_CACHE_READ_USD, cost.cacheReadUsd);
-    put(attrs, SC.ATTR_AILEDGER_COST_CACHE_WRITE_USD, cost.cacheWriteUsd);
-    put(attrs, SC.ATTR_AILEDGER_COST_OUTPUT_USD, cost.outputUsd);
-  }
+  if (cost) Object.assign(attrs, costAttributes(cost));
+  return attrs;
+}
+
+/** The pricing result alone; the collector adds these to foreign spans it prices. */
+export function costAttributes(cost: CostAttributesInput): Attributes {
+  const attrs: Attributes = { [SC.ATTR_AILEDGER_PRICING_STATUS]: cost.status };
+  put(attrs, SC.ATTR_AILEDGER_PRICING_MODEL, cost.matchedModel);
+  put(attrs, SC.ATTR_AILEDGER_PRICING_SOURCE, cost.source);
+  put(attrs, SC.ATTR_AILEDGER_COST_USD, cost.totalUsd);
+  put(attrs, SC.ATTR_AILEDGER_COST_INPUT_USD, cost.inputUsd);
+  put(attrs, SC.ATTR_AILEDGER_COST_CACHE_READ_USD, cost.cacheReadUsd);
+  put(attrs, SC.ATTR_AILEDGER_COST_CACHE_WRITE_USD, cost.cacheWriteUsd);
+  put(attrs, SC.ATTR_AILEDGER_COST_OUTPUT_USD, cost.outputUsd);
   return attrs;
 }

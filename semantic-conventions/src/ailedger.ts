@@ -31,16 +31,29 @@ export const ATTR_AILEDGER_PRICING_SOURCE = 'ailedger.pricing.source' as const;
 /** true when token counts were estimated locally because the provider reported no usage. */
 export const ATTR_AILEDGER_USAGE_ESTIMATED = 'ailedger.usage.estimated' as const;
 
-/** Team the call is billed to (from withAttribution, W3C baggage or AILEDGER_TEAM). */
+/** Team the call is billed to (from withAttribution, W3C baggage, AILEDGER_TEAM or OTEL_RESOURCE_ATTRIBUTES). */
 export const ATTR_AILEDGER_TEAM = 'ailedger.team' as const;
-/** Feature or use case the call served (from withAttribution, baggage or AILEDGER_USE_CASE). */
+/** Feature or use case the call served (from withAttribution, baggage, AILEDGER_USE_CASE or the resource). */
 export const ATTR_AILEDGER_USE_CASE = 'ailedger.use_case' as const;
 /** End user or principal on whose behalf the call was made, as the app identifies it. */
 export const ATTR_AILEDGER_USER = 'ailedger.user' as const;
+/**
+ * Which rule named ailedger.team (set by the collector): app (the app set it), resource, key_fingerprint,
+ * service, resource_rule or default.
+ */
+export const ATTR_AILEDGER_TEAM_SOURCE = 'ailedger.team.source' as const;
 /** Truncated HMAC-SHA256 of the credential a call used; never the credential. */
 export const ATTR_AILEDGER_API_KEY_FINGERPRINT = 'ailedger.api_key.fingerprint' as const;
-/** SHA-256 of request and response content, so a record can be proven without storing the content. */
-export const ATTR_AILEDGER_CONTENT_SHA256 = 'ailedger.content.sha256' as const;
+/**
+ * SHA-256 (lower-case hex) of the request body bytes as sent, so a record can be proven later without storing the
+ * content. Set whether or not content is captured.
+ */
+export const ATTR_AILEDGER_CONTENT_REQUEST_SHA256 = 'ailedger.content.request_sha256' as const;
+/**
+ * SHA-256 (lower-case hex) of the response body as decoded (after content-encoding), up to the protocol's last
+ * event for streams. Set whether or not content is captured.
+ */
+export const ATTR_AILEDGER_CONTENT_RESPONSE_SHA256 = 'ailedger.content.response_sha256' as const;
 
 // --- Count-once marks ----------------------------------------------------------------------------------------
 // When another instrumentation (an SDK's own tracing, a framework) also records the same model call, the usage

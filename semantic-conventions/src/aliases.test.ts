@@ -158,7 +158,12 @@ describe('ATTRIBUTE_ALIASES', () => {
   it('declares the value conversions a plain copy would get wrong', () => {
     expect(aliasFrom('ai.response.msToFirstChunk').transform).toBe('ms-to-s');
     expect(aliasFrom('ai.stream.msToFirstChunk').transform).toBe('ms-to-s');
-    for (const from of ['llm.response.finish_reason', 'llm.finish_reason', 'ai.response.finishReason']) {
+    for (const from of [
+      'llm.response.finish_reason',
+      'llm.finish_reason',
+      'ai.response.finishReason',
+      'anthropic.message.stop_reason',
+    ]) {
       expect(aliasFrom(from).transform, from).toBe('to-array');
     }
     for (const alias of ATTRIBUTE_ALIASES) {

@@ -209,6 +209,13 @@ export const ATTRIBUTE_ALIASES: readonly AttributeAlias[] = [
     note: 'AI SDK v3',
   },
   {
+    from: 'anthropic.message.stop_reason',
+    to: ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+    convention: 'other',
+    transform: 'to-array',
+    note: '@anthropic-ai/sdk 1.x tracing itself (scope com.anthropic.sdk.typescript): the raw stop_reason',
+  },
+  {
     from: 'ai.response.msToFirstChunk',
     to: ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
     convention: 'vercel-ai',
@@ -633,3 +640,21 @@ export const OUTPUT_TYPE_VALUE_ALIASES: Readonly<Record<string, string>> = {
   json_object: GEN_AI_OUTPUT_TYPE_VALUE_JSON,
   json_schema: GEN_AI_OUTPUT_TYPE_VALUE_JSON,
 };
+
+/**
+ * Attribute keys whose presence marks a span as a GenAI span of some convention (current or foreign). Used to
+ * decide cheaply whether a span needs normalizing, and whether an enclosing span is another instrumentation's
+ * record of the same model call.
+ */
+export const GENAI_SPAN_MARKER_KEYS: readonly string[] = [
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_SYSTEM,
+  'llm.system',
+  'llm.provider',
+  FOREIGN_ATTR_OPENLLMETRY_REQUEST_TYPE,
+  FOREIGN_ATTR_TRACELOOP_SPAN_KIND,
+  FOREIGN_ATTR_OPENINFERENCE_SPAN_KIND,
+  FOREIGN_ATTR_VERCEL_OPERATION_ID,
+  'ai.model.provider',
+];

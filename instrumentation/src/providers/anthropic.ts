@@ -11,6 +11,23 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
 } from '@ailedger/semantic-conventions';
+import {
+  blobPart,
+  type ChatMessage,
+  captureDelta,
+  captureInput,
+  captureOutput,
+  captureToolCall,
+  chatMessage,
+  filePart,
+  type MessagePart,
+  push,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  urlPart,
+} from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import {
   addEstimationOutput,
@@ -102,6 +119,94 @@ function inputText(b: JsonObject): string {
   return sink.value;
 }
 
+// --- Content (only read when capture is on) ---------------------------------------------------------------------
+
+/** An image or document block's `source`: base64 data, a URL, a file id, or (documents) plain text. */
+function sourcePart(modality: string, source: JsonObject | undefined): MessagePart | undefined {
+  if (source === undefined) return undefined;
+  switch (source.type) {
+    case 'base64':
+      return blobPart(modality, source.media_type, source.data);
+    case 'url':
+      return urlPart(modality, source.url);
+    case 'file':
+      return filePart(modality, source.file_id);
+    case 'text':
+      return textPart(source.data);
+    default:
+      return undefined;
+  }
+}
+
+/** A tool result's content: a string, the joined text of text blocks, or the blocks in the conventions' shape. */
+function toolResult(content: unknown): unknown {
+  if (typeof content === 'string') return content;
+  const parts = anthropicParts(content, 1);
+  const texts = parts.flatMap((p) => (p.type === 'text' ? [p.content] : []));
+  return texts.length === parts.length ? texts.join('') : parts;
+}
+
+/** Content blocks (or a string) in the conventions' shape. */
+export function anthropicParts(content: unknown, depth = 0): MessagePart[] {
+  const parts: MessagePart[] = [];
+  if (typeof content === 'string') {
+    push(parts, textPart(content));
+    return parts;
+  }
+  for (const b of arr(content) ?? []) {
+    const block = obj(b);
+    if (block === undefined) continue;
+    const type = text(block.type) ?? '';
+    if (type === 'thinking') push(parts, reasoningPart(block.thinking));
+    else if (type === 'redacted_thinking') continue;
+    else if (type === 'image') push(parts, sourcePart('image', obj(block.source)));
+    else if (type === 'document') push(parts, sourcePart('document', obj(block.source)));
+    else if (type === 'tool_use' || type === 'server_tool_use' || type === 'mcp_tool_use') {
+      push(parts, toolCallPart(block.id, block.name, block.input));
+    } else if (type.endsWith('tool_result')) {
+      // tool_result content nests blocks one level; server tools' results are kept as sent.
+      const response = type === 'tool_result' && depth === 0 ? toolResult(block.content) : block.content;
+      parts.push(toolResponsePart(block.tool_use_id, response));
+    } else push(parts, textPart(block.text));
+  }
+  return parts;
+}
+
+/** `system` and `messages` of a Messages request. */
+export function captureAnthropicInput(call: ModelCall, b: JsonObject): void {
+  const messages: ChatMessage[] = [];
+  for (const m of arr(b.messages) ?? []) {
+    const message = obj(m);
+    if (message !== undefined)
+      messages.push(chatMessage(text(message.role) ?? 'user', anthropicParts(message.content)));
+  }
+  captureInput(call, messages, anthropicParts(b.system));
+}
+
+/** Streamed content blocks: text and thinking deltas, tool_use blocks whose input arrives as JSON fragments. */
+function captureAnthropicEvent(call: ModelCall, d: JsonObject): void {
+  const index = count(d.index) ?? 0;
+  if (d.type === 'content_block_start') {
+    const block = obj(d.content_block);
+    if (block === undefined) return;
+    if (block.type === 'text') captureDelta(call, 0, 'text', block.text);
+    else if (block.type === 'thinking') captureDelta(call, 0, 'reasoning', block.thinking);
+    else if (block.type === 'tool_use' || block.type === 'server_tool_use' || block.type === 'mcp_tool_use') {
+      // The start carries `input: {}`; the real input follows as input_json_delta fragments.
+      const input = obj(block.input);
+      const args = input !== undefined && Object.keys(input).length > 0 ? input : undefined;
+      captureToolCall(call, 0, index, { id: block.id, name: block.name, args });
+    }
+    return;
+  }
+  const delta = obj(d.delta);
+  if (delta === undefined) return;
+  if (delta.type === 'text_delta') captureDelta(call, 0, 'text', delta.text);
+  else if (delta.type === 'thinking_delta') captureDelta(call, 0, 'reasoning', delta.thinking);
+  else if (delta.type === 'input_json_delta')
+    captureToolCall(call, 0, index, { argsDelta: delta.partial_json });
+}
+
 /** output_config.effort when sent; else the thinking mode (enabled | adaptive | disabled), so the span says so. */
 function reasoningLevel(b: JsonObject): string | undefined {
   return text(obj(b.output_config)?.effort) ?? text(obj(b.thinking)?.type);
@@ -121,6 +226,7 @@ export function applyAnthropicRequest(call: ModelCall, b: JsonObject): void {
   assign(req, 'reasoningLevel', reasoningLevel(b));
   assign(req, 'serviceTier', text(b.service_tier));
   setEstimationInput(call, inputText(b));
+  if (call.content !== undefined) captureAnthropicInput(call, b);
 }
 
 function onRequestBody(call: ModelCall, body: unknown): void {
@@ -249,6 +355,15 @@ export function applyAnthropicMessage(call: ModelCall, m: JsonObject): void {
     addContent(sink, m.content);
     addEstimationOutput(call, sink.value);
   }
+  if (call.content !== undefined) {
+    captureOutput(call, [
+      {
+        role: text(m.role) ?? 'assistant',
+        parts: anthropicParts(m.content),
+        finish_reason: call.response.finishReasons[0] ?? 'error',
+      },
+    ]);
+  }
 }
 
 /** A body that is an error: `{type: "error", error: {...}}`, or a Google-shaped error from Vertex. */
@@ -262,6 +377,9 @@ function errorOf(b: JsonObject): unknown {
  * error event, after which Anthropic sends nothing more.
  */
 export function applyAnthropicEvent(call: ModelCall, d: JsonObject): boolean {
+  if (call.content !== undefined && (d.type === 'content_block_start' || d.type === 'content_block_delta')) {
+    captureAnthropicEvent(call, d);
+  }
   switch (d.type) {
     case 'message_start': {
       const m = obj(d.message);

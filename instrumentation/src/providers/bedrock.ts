@@ -14,6 +14,23 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@ailedger/semantic-conventions';
+import {
+  blobPart,
+  type ChatMessage,
+  captureDelta,
+  captureInput,
+  captureOutput,
+  captureRole,
+  captureToolCall,
+  chatMessage,
+  type MessagePart,
+  push,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  urlPart,
+} from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import { applyAnthropicEvent, applyAnthropicMessage, applyAnthropicRequest } from './anthropic.js';
 import {
@@ -135,6 +152,73 @@ function converseInputText(b: JsonObject): string {
   return sink.value;
 }
 
+// --- Content (only read when capture is on) ---------------------------------------------------------------------
+
+/** An image / document / video block: bytes (base64 in JSON) or an S3 location. */
+function mediaPart(modality: string, block: JsonObject | undefined): MessagePart | undefined {
+  if (block === undefined) return undefined;
+  const source = obj(block.source);
+  const format = text(block.format);
+  const mime =
+    format === undefined ? undefined : modality === 'document' ? undefined : `${modality}/${format}`;
+  if (source?.bytes !== undefined) return blobPart(modality, mime, source.bytes);
+  if (typeof source?.text === 'string') return textPart(source.text);
+  return urlPart(modality, obj(source?.s3Location)?.uri, mime);
+}
+
+/** A tool result's content: the joined text when it is all text, else the blocks in the conventions' shape. */
+function toolResultValue(content: unknown): unknown {
+  const list = arr(content);
+  if (list === undefined) return content;
+  const values: unknown[] = [];
+  let allText = true;
+  for (const c of list) {
+    const block = obj(c);
+    if (typeof block?.text === 'string') values.push(block.text);
+    else {
+      allText = false;
+      values.push(block?.json ?? block);
+    }
+  }
+  return allText ? values.join('') : values;
+}
+
+/** Converse (and Nova) content blocks in the conventions' shape; a plain string is one text part. */
+function converseParts(content: unknown): MessagePart[] {
+  const parts: MessagePart[] = [];
+  if (typeof content === 'string') {
+    push(parts, textPart(content));
+    return parts;
+  }
+  for (const b of arr(content) ?? []) {
+    const block = obj(b);
+    if (block === undefined) continue;
+    push(parts, textPart(block.text));
+    push(parts, textPart(obj(obj(block.guardContent)?.text)?.text));
+    push(parts, reasoningPart(obj(obj(block.reasoningContent)?.reasoningText)?.text));
+    const toolUse = obj(block.toolUse);
+    if (toolUse !== undefined) push(parts, toolCallPart(toolUse.toolUseId, toolUse.name, toolUse.input));
+    const toolResult = obj(block.toolResult);
+    if (toolResult !== undefined) {
+      parts.push(toolResponsePart(toolResult.toolUseId, toolResultValue(toolResult.content)));
+    }
+    for (const modality of ['image', 'document', 'video'] as const) {
+      push(parts, mediaPart(modality, obj(block[modality])));
+    }
+  }
+  return parts;
+}
+
+function captureConverseInput(call: ModelCall, b: JsonObject): void {
+  const messages: ChatMessage[] = [];
+  for (const m of arr(b.messages) ?? []) {
+    const message = obj(m);
+    if (message !== undefined)
+      messages.push(chatMessage(text(message.role) ?? 'user', converseParts(message.content)));
+  }
+  captureInput(call, messages, converseParts(b.system));
+}
+
 /** Converse, and Nova's InvokeModel body, which has the same messages/system/inferenceConfig shape. */
 function applyConverseRequest(call: ModelCall, b: JsonObject): void {
   const req = call.request;
@@ -151,6 +235,7 @@ function applyConverseRequest(call: ModelCall, b: JsonObject): void {
   if (extra !== undefined) assign(req, 'topK', num(extra.top_k) ?? num(extra.topK));
   assign(req, 'serviceTier', text(obj(b.serviceTier)?.type));
   setEstimationInput(call, converseInputText(b));
+  if (call.content !== undefined) captureConverseInput(call, b);
 }
 
 /** InvokeModel with a body that is neither Anthropic nor Converse-shaped: Llama, Titan, Mistral, Cohere, ... */
@@ -160,6 +245,7 @@ function applyOtherNativeRequest(call: ModelCall, b: JsonObject): void {
     assign(req, 'dimensions', count(b.dimensions));
     // Titan: inputText; Cohere: texts[]; Nova multimodal embeddings carry their text deeper (left to headers).
     setEstimationInput(call, stringsText(b.inputText ?? b.texts));
+    if (call.content !== undefined) captureInput(call, userTexts(b.inputText ?? b.texts));
     return;
   }
   const titan = obj(b.textGenerationConfig);
@@ -180,7 +266,16 @@ function applyOtherNativeRequest(call: ModelCall, b: JsonObject): void {
     // A raw prompt string, not messages.
     call.operation = GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
     setEstimationInput(call, stringsText(prompt));
+    if (call.content !== undefined) captureInput(call, userTexts(prompt));
   }
+}
+
+/** Plain input strings (a prompt, embedding texts) as one user message. */
+function userTexts(value: unknown): ChatMessage[] {
+  const parts: MessagePart[] = [];
+  if (typeof value === 'string') push(parts, textPart(value));
+  else for (const v of arr(value) ?? []) push(parts, textPart(v));
+  return parts.length > 0 ? [chatMessage('user', parts)] : [];
 }
 
 function onRequestBody(call: ModelCall, body: unknown): void {
@@ -300,6 +395,16 @@ function setStopReason(call: ModelCall, reason: unknown): void {
 /** Converse response, and Nova's InvokeModel response (same output/stopReason/usage shape). */
 function applyConverseResponse(call: ModelCall, b: JsonObject): void {
   setStopReason(call, b.stopReason);
+  const message = obj(obj(b.output)?.message);
+  if (call.content !== undefined && message !== undefined) {
+    captureOutput(call, [
+      {
+        role: text(message.role) ?? 'assistant',
+        parts: converseParts(message.content),
+        finish_reason: call.response.finishReasons[0] ?? 'error',
+      },
+    ]);
+  }
   const u = obj(b.usage);
   if (u !== undefined) setUsage(call, converseUsage(u));
   if (call.usage?.outputTokens === undefined) {
@@ -318,6 +423,7 @@ function applyOtherNativeResponse(call: ModelCall, b: JsonObject): void {
     setUsage(call, withCache(prompt, generation, undefined, undefined));
     setStopReason(call, b.stop_reason);
     if (generation === undefined) addEstimationOutput(call, b.generation);
+    captureNativeOutput(call, [b.generation]);
     return;
   }
   // Titan: embeddings have inputTextTokenCount only; text generation adds results[].tokenCount.
@@ -335,6 +441,10 @@ function applyOtherNativeResponse(call: ModelCall, b: JsonObject): void {
       }
     }
     setUsage(call, withCache(titanInput, output, undefined, undefined));
+    captureNativeOutput(
+      call,
+      (results ?? []).map((r) => obj(r)?.outputText),
+    );
     return;
   }
   // OpenAI-format models (gpt-oss, DeepSeek, Mistral chat) report OpenAI usage.
@@ -360,7 +470,22 @@ function applyOtherNativeResponse(call: ModelCall, b: JsonObject): void {
       }
     }
     if (reasons.length > 0) call.response.finishReasons = reasons;
+    captureNativeOutput(
+      call,
+      outputs.map((o) => obj(o)?.text ?? obj(obj(o)?.message)?.content),
+    );
   }
+}
+
+/** Text outputs of native InvokeModel bodies (Llama, Titan, Mistral, Cohere, OpenAI-format), one per output. */
+function captureNativeOutput(call: ModelCall, texts: readonly unknown[]): void {
+  if (call.content === undefined) return;
+  const messages = texts.flatMap((t, i) => {
+    const part = textPart(t);
+    if (part === undefined) return [];
+    return [{ role: 'assistant', parts: [part], finish_reason: call.response.finishReasons[i] ?? 'error' }];
+  });
+  captureOutput(call, messages);
 }
 
 function onResponseBody(call: ModelCall, body: unknown): void {
@@ -413,6 +538,7 @@ function exceptionName(memberName: string): string {
 
 /** ConverseStream events; also Nova's InvokeModel stream chunks, which carry the same members. */
 function applyConverseEvent(call: ModelCall, type: string, d: JsonObject): boolean {
+  if (call.content !== undefined) captureConverseEvent(call, type, d);
   switch (type) {
     case 'contentBlockDelta': {
       const delta = obj(d.delta);
@@ -435,7 +561,30 @@ function applyConverseEvent(call: ModelCall, type: string, d: JsonObject): boole
   }
 }
 
-const NOVA_MEMBERS = ['contentBlockDelta', 'messageStop', 'metadata'] as const;
+/** Streamed blocks: text and reasoning deltas; tool uses start with their name and stream their input as JSON text. */
+function captureConverseEvent(call: ModelCall, type: string, d: JsonObject): void {
+  const index = count(d.contentBlockIndex) ?? 0;
+  if (type === 'messageStart') captureRole(call, 0, d.role);
+  else if (type === 'contentBlockStart') {
+    const toolUse = obj(obj(d.start)?.toolUse);
+    if (toolUse !== undefined) captureToolCall(call, 0, index, { id: toolUse.toolUseId, name: toolUse.name });
+  } else if (type === 'contentBlockDelta') {
+    const delta = obj(d.delta);
+    if (delta === undefined) return;
+    captureDelta(call, 0, 'text', delta.text);
+    captureDelta(call, 0, 'reasoning', obj(delta.reasoningContent)?.text);
+    const toolUse = obj(delta.toolUse);
+    if (toolUse !== undefined) captureToolCall(call, 0, index, { argsDelta: toolUse.input });
+  }
+}
+
+const NOVA_MEMBERS = [
+  'messageStart',
+  'contentBlockStart',
+  'contentBlockDelta',
+  'messageStop',
+  'metadata',
+] as const;
 
 /** One decoded InvokeModelWithResponseStream chunk: model-native JSON. Returns true at the last one. */
 function applyNativeChunk(call: ModelCall, d: JsonObject): boolean {
@@ -466,6 +615,10 @@ function applyOtherNativeChunk(call: ModelCall, d: JsonObject): void {
   addEstimationOutput(call, d.generation); // Llama
   addEstimationOutput(call, d.outputText); // Titan
   addEstimationOutput(call, d.text); // Cohere command
+  if (call.content !== undefined) {
+    captureDelta(call, 0, 'text', d.generation ?? d.outputText ?? d.text);
+    for (const o of arr(d.outputs) ?? []) captureDelta(call, 0, 'text', obj(o)?.text);
+  }
   const reason = text(d.stop_reason) ?? text(d.completionReason) ?? text(d.finish_reason);
   if (reason !== undefined) setStopReason(call, reason);
   const outputs = arr(d.outputs); // Mistral

@@ -13,6 +13,21 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
 } from '@ailedger/semantic-conventions';
+import {
+  type ChatMessage,
+  captureDelta,
+  captureInput,
+  captureOutput,
+  captureToolCall,
+  chatMessage,
+  type MessagePart,
+  push,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  urlPart,
+} from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import {
   addEstimationOutput,
@@ -70,6 +85,162 @@ function addToolCalls(sink: TextCollector, toolCalls: unknown): void {
   for (const tc of calls) sink.add(obj(obj(tc)?.function)?.arguments);
 }
 
+// --- Content (only read when capture is on) ---------------------------------------------------------------------
+
+/** v1 roles are upper-case: USER, CHATBOT, SYSTEM, TOOL. */
+function roleOf(role: unknown): string {
+  const r = text(role)?.toLowerCase();
+  if (r === undefined) return 'user';
+  return r === 'chatbot' ? 'assistant' : r;
+}
+
+/** A v2 content value: a string or blocks (text, image_url, document). */
+function cohereParts(content: unknown): MessagePart[] {
+  const parts: MessagePart[] = [];
+  if (typeof content === 'string') {
+    push(parts, textPart(content));
+    return parts;
+  }
+  for (const c of arr(content) ?? []) {
+    const block = obj(c);
+    if (block === undefined) continue;
+    if (block.type === 'image_url') push(parts, urlPart('image', obj(block.image_url)?.url));
+    else if (block.type === 'document') {
+      const data = obj(block.document)?.data;
+      push(
+        parts,
+        textPart(typeof data === 'string' ? data : data === undefined ? undefined : JSON.stringify(data)),
+      );
+    } else push(parts, textPart(block.text));
+  }
+  return parts;
+}
+
+/** v2 tool_calls `{id, function: {name, arguments}}`; v1 `{name, parameters}`. */
+function toolCallParts(toolCalls: unknown): MessagePart[] {
+  const parts: MessagePart[] = [];
+  for (const tc of arr(toolCalls) ?? []) {
+    const t = obj(tc);
+    const fn = obj(t?.function);
+    push(
+      parts,
+      fn !== undefined
+        ? toolCallPart(t?.id, fn.name, fn.arguments)
+        : toolCallPart(t?.id, t?.name, t?.parameters),
+    );
+  }
+  return parts;
+}
+
+/** An assistant message: its plan (the model's reasoning before tool calls), content and tool calls. */
+function assistantParts(message: JsonObject): MessagePart[] {
+  const parts: MessagePart[] = [];
+  push(parts, reasoningPart(message.tool_plan));
+  parts.push(...cohereParts(message.content));
+  parts.push(...cohereParts(message.message)); // v1 history entries
+  parts.push(...toolCallParts(message.tool_calls));
+  return parts;
+}
+
+/** v2 `messages`; v1 `preamble` (system instructions), `chat_history`, `tool_results` and `message`. */
+function captureChatInput(call: ModelCall, b: JsonObject): void {
+  const messages: ChatMessage[] = [];
+  for (const key of ['chat_history', 'messages'] as const) {
+    for (const m of arr(b[key]) ?? []) {
+      const message = obj(m);
+      if (message === undefined) continue;
+      const role = roleOf(message.role);
+      if (role === 'tool') {
+        // v2: {role: tool, tool_call_id, content}; v1 history: {role: TOOL, tool_results: [{call, outputs}]}
+        const results = arr(message.tool_results);
+        if (results === undefined) {
+          const content = message.content;
+          const texts = cohereParts(content).flatMap((p) => (p.type === 'text' ? [p.content] : []));
+          messages.push(
+            chatMessage('tool', [
+              toolResponsePart(message.tool_call_id, texts.length > 0 ? texts.join('') : content),
+            ]),
+          );
+        } else {
+          messages.push(
+            chatMessage(
+              'tool',
+              results.map((r) => toolResponsePart(obj(obj(r)?.call)?.name, obj(r)?.outputs)),
+            ),
+          );
+        }
+        continue;
+      }
+      messages.push(
+        chatMessage(
+          role,
+          role === 'assistant'
+            ? assistantParts(message)
+            : [...cohereParts(message.content), ...cohereParts(message.message)],
+        ),
+      );
+    }
+  }
+  const results = arr(b.tool_results);
+  if (results !== undefined) {
+    messages.push(
+      chatMessage(
+        'tool',
+        results.map((r) => toolResponsePart(obj(obj(r)?.call)?.name, obj(r)?.outputs)),
+      ),
+    );
+  }
+  const current = textPart(b.message);
+  if (current !== undefined) messages.push(chatMessage('user', [current]));
+  const system: MessagePart[] = [];
+  push(system, textPart(b.preamble));
+  captureInput(call, messages, system);
+}
+
+/** Embed `texts`, or v2 `inputs[].content`, as one user message. */
+function captureEmbedInput(call: ModelCall, b: JsonObject): void {
+  const parts: MessagePart[] = [];
+  for (const t of arr(b.texts) ?? []) push(parts, textPart(t));
+  for (const i of arr(b.inputs) ?? []) parts.push(...cohereParts(obj(i)?.content));
+  captureInput(call, parts.length > 0 ? [chatMessage('user', parts)] : []);
+}
+
+/** v2 `message`, or v1 `text` + `tool_calls`. */
+function captureResponse(call: ModelCall, b: JsonObject): void {
+  const message = obj(b.message);
+  const parts =
+    message !== undefined
+      ? assistantParts(message)
+      : [...cohereParts(b.text), ...toolCallParts(b.tool_calls)];
+  if (parts.length === 0) return;
+  captureOutput(call, [
+    { role: 'assistant', parts, finish_reason: call.response.finishReasons[0] ?? 'error' },
+  ]);
+}
+
+/** One v2 stream event's content. */
+function captureV2Event(call: ModelCall, type: string | undefined, d: JsonObject): void {
+  const message = obj(obj(d.delta)?.message);
+  const index = count(d.index) ?? 0;
+  switch (type) {
+    case 'content-delta':
+      captureDelta(call, 0, 'text', obj(message?.content)?.text);
+      break;
+    case 'tool-plan-delta':
+      captureDelta(call, 0, 'reasoning', message?.tool_plan);
+      break;
+    case 'tool-call-start':
+    case 'tool-call-delta': {
+      const tc = obj(message?.tool_calls);
+      const fn = obj(tc?.function);
+      captureToolCall(call, 0, index, { id: tc?.id, name: fn?.name, argsDelta: fn?.arguments });
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 /** v2 `messages` and v1 `preamble` / `chat_history` / `message`, whichever the body has. */
 function chatInputText(b: JsonObject): string {
   const sink = new TextCollector();
@@ -119,6 +290,7 @@ function onRequestBody(call: ModelCall, body: unknown): void {
     assign(req, 'encodingFormats', strings(b.embedding_types));
     assign(req, 'dimensions', count(b.output_dimension));
     setEstimationInput(call, embedInputText(b));
+    if (call.content !== undefined) captureEmbedInput(call, b);
     return;
   }
 
@@ -132,6 +304,7 @@ function onRequestBody(call: ModelCall, body: unknown): void {
   assign(req, 'presencePenalty', num(b.presence_penalty));
   assign(req, 'outputType', outputType(obj(b.response_format)?.type));
   setEstimationInput(call, chatInputText(b));
+  if (call.content !== undefined) captureChatInput(call, b);
 }
 
 // --- Usage, errors, model -------------------------------------------------------------------------------------
@@ -189,6 +362,9 @@ function applyResponse(call: ModelCall, b: JsonObject): void {
   applyUsage(call, b.usage ?? b.meta);
   setFinishReason(call, b.finish_reason);
   answeredBy(call);
+  if (call.content !== undefined && call.operation !== GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS) {
+    captureResponse(call, b);
+  }
   if (call.usage !== undefined) return;
   // No usage: keep the output text for estimation.
   const sink = new TextCollector();
@@ -216,6 +392,7 @@ function onResponseBody(call: ModelCall, body: unknown): void {
 
 /** One v2 event (`type` in the data, also the SSE event name). Returns true on the terminal message-end. */
 function onV2Event(call: ModelCall, type: string | undefined, d: JsonObject): boolean {
+  if (call.content !== undefined) captureV2Event(call, type, d);
   const delta = obj(d.delta);
   const message = obj(delta?.message);
   switch (type) {
@@ -253,6 +430,7 @@ function onV1Event(call: ModelCall, type: string, d: JsonObject): boolean {
       return false;
     case 'text-generation':
       addEstimationOutput(call, d.text);
+      captureDelta(call, 0, 'text', d.text);
       return false;
     case 'stream-end': {
       const response = obj(d.response);
@@ -262,6 +440,8 @@ function onV1Event(call: ModelCall, type: string, d: JsonObject): boolean {
       }
       setFinishReason(call, d.finish_reason);
       answeredBy(call);
+      // The final event repeats the whole response.
+      if (call.content !== undefined && response !== undefined) captureResponse(call, response);
       return true;
     }
     default:

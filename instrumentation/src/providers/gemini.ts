@@ -13,6 +13,25 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
 } from '@ailedger/semantic-conventions';
+import {
+  blobPart,
+  type ChatMessage,
+  captureDelta,
+  captureInput,
+  captureOutput,
+  capturePart,
+  captureRole,
+  chatMessage,
+  type MessagePart,
+  modalityOf,
+  type OutputMessage,
+  push,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  urlPart,
+} from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import {
   addEstimationOutput,
@@ -211,6 +230,105 @@ function addParts(sink: TextCollector, content: unknown, skipThoughts: boolean):
   }
 }
 
+// --- Content (only read when capture is on) ---------------------------------------------------------------------
+
+/** Gemini calls the assistant `model`. */
+function roleOf(role: unknown): string {
+  const r = text(role);
+  return r === undefined ? 'user' : r === 'model' ? 'assistant' : r;
+}
+
+/** One Part in the conventions' shape. */
+function geminiPart(p: unknown): MessagePart | undefined {
+  if (typeof p === 'string') return textPart(p);
+  const part = obj(p);
+  if (part === undefined) return undefined;
+  if (typeof part.text === 'string')
+    return part.thought === true ? reasoningPart(part.text) : textPart(part.text);
+  const inline = obj(field(part, 'inlineData', 'inline_data'));
+  if (inline !== undefined) {
+    const mime = field(inline, 'mimeType', 'mime_type');
+    return blobPart(modalityOf(mime), mime, inline.data);
+  }
+  const file = obj(field(part, 'fileData', 'file_data'));
+  if (file !== undefined) {
+    const mime = field(file, 'mimeType', 'mime_type');
+    return urlPart(modalityOf(mime), field(file, 'fileUri', 'file_uri'), mime);
+  }
+  const fc = obj(field(part, 'functionCall', 'function_call'));
+  if (fc !== undefined) return toolCallPart(fc.id, fc.name, fc.args);
+  const fr = obj(field(part, 'functionResponse', 'function_response'));
+  if (fr !== undefined) return toolResponsePart(text(fr.id) ?? text(fr.name), fr.response);
+  const code = obj(field(part, 'executableCode', 'executable_code'));
+  if (code !== undefined) return textPart(code.code);
+  return textPart(obj(field(part, 'codeExecutionResult', 'code_execution_result'))?.output);
+}
+
+/** The parts of a Content (or a bare list of parts, or a string). */
+function geminiParts(content: unknown): MessagePart[] {
+  const parts: MessagePart[] = [];
+  if (typeof content === 'string') {
+    push(parts, textPart(content));
+    return parts;
+  }
+  const c = obj(content);
+  for (const p of arr(c !== undefined ? c.parts : content) ?? []) push(parts, geminiPart(p));
+  return parts;
+}
+
+/** `contents`: a list of Content, or a single Content or string. */
+function geminiMessages(contents: unknown): ChatMessage[] {
+  const list = arr(contents);
+  if (list === undefined) {
+    const parts = geminiParts(contents);
+    return parts.length > 0 ? [chatMessage(roleOf(obj(contents)?.role), parts)] : [];
+  }
+  const out: ChatMessage[] = [];
+  for (const c of list) {
+    if (typeof c === 'string') out.push(chatMessage('user', geminiParts(c)));
+    else out.push(chatMessage(roleOf(obj(c)?.role), geminiParts(c)));
+  }
+  return out;
+}
+
+/** Embedding inputs (content, requests[].content, instances[].content) as one user message. */
+function embeddingMessages(b: JsonObject): ChatMessage[] {
+  const parts: MessagePart[] = [...geminiParts(b.content)];
+  for (const r of arr(b.requests) ?? []) parts.push(...geminiParts(obj(r)?.content));
+  for (const i of arr(b.instances) ?? []) parts.push(...geminiParts(obj(i)?.content));
+  for (const m of geminiMessages(b.contents)) parts.push(...m.parts);
+  return parts.length > 0 ? [chatMessage('user', parts)] : [];
+}
+
+/** Candidates of one response (whole) or chunk (streamed), by candidate index. */
+function captureCandidates(call: ModelCall, candidates: readonly unknown[], streamed: boolean): void {
+  const whole: OutputMessage[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = obj(candidates[i]);
+    if (candidate === undefined) continue;
+    const index = count(candidate.index) ?? i;
+    const content = obj(candidate.content);
+    if (!streamed) {
+      whole.push({
+        role: roleOf(content?.role ?? 'model'),
+        parts: geminiParts(content),
+        finish_reason: call.response.finishReasons[index] ?? 'error',
+      });
+      continue;
+    }
+    if (content === undefined) continue;
+    captureRole(call, index, roleOf(content.role ?? 'model'));
+    for (const p of arr(content.parts) ?? []) {
+      const part = geminiPart(p);
+      // Text arrives in pieces; anything else (function calls, inline data) whole.
+      if (part?.type === 'text' || part?.type === 'reasoning')
+        captureDelta(call, index, part.type, part.content);
+      else capturePart(call, index, part);
+    }
+  }
+  if (!streamed) captureOutput(call, whole);
+}
+
 /** `contents`: a list of Content (the REST shape); a single Content or a string are tolerated. */
 function addContents(sink: TextCollector, contents: unknown): void {
   const list = arr(contents);
@@ -244,6 +362,13 @@ function generateRequest(call: ModelCall, b: JsonObject): void {
   addParts(sink, field(b, 'systemInstruction', 'system_instruction'), false);
   addContents(sink, b.contents);
   setEstimationInput(call, sink.value);
+  if (call.content !== undefined) {
+    captureInput(
+      call,
+      geminiMessages(b.contents),
+      geminiParts(field(b, 'systemInstruction', 'system_instruction')),
+    );
+  }
 }
 
 function dimensionsOf(o: JsonObject | undefined): number | undefined {
@@ -291,6 +416,7 @@ function embeddingRequest(call: ModelCall, b: JsonObject): void {
   }
   assign(call.request, 'dimensions', dimensions);
   setEstimationInput(call, sink.value);
+  if (call.content !== undefined) captureInput(call, embeddingMessages(b));
 }
 
 /** A body `model` ("models/x") only matters when the path named none; the path is what the app addressed. */
@@ -435,6 +561,7 @@ function applyResponse(call: ModelCall, b: JsonObject, streamed: boolean): void 
     if (wantText) addParts(sink, candidate.content, true);
   }
   addEstimationOutput(call, sink.value);
+  if (call.content !== undefined) captureCandidates(call, candidates, streamed);
 }
 
 /** `{error}` or `[{error}]`. */

@@ -11,8 +11,18 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@ailedger/semantic-conventions';
+import { captureInput, chatMessage, partsOf, textPart } from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
-import { chatUsage, errorCode, setFinishReason, setUsage } from './openai.js';
+import {
+  captureChoiceDelta,
+  captureChoices,
+  chatUsage,
+  errorCode,
+  openaiChatMessages,
+  setFinishReason,
+  setUsage,
+  stringsMessage,
+} from './openai.js';
 import {
   addEstimationOutput,
   arr,
@@ -118,6 +128,7 @@ function onRequestBody(call: ModelCall, body: unknown): void {
     assign(req, 'dimensions', count(b.output_dimension));
     assign(req, 'encodingFormats', encodingFormats(b));
     setEstimationInput(call, stringsText(b.input));
+    if (call.content !== undefined) captureInput(call, stringsMessage(b.input));
     return;
   }
 
@@ -137,8 +148,14 @@ function onRequestBody(call: ModelCall, body: unknown): void {
     sink.add(b.prompt);
     sink.add(b.suffix);
     setEstimationInput(call, sink.value);
+    // FIM: the code before and after the gap, in that order.
+    if (call.content !== undefined) {
+      captureInput(call, [chatMessage('user', partsOf(textPart(b.prompt), textPart(b.suffix)))]);
+    }
   } else {
     setEstimationInput(call, messagesText(b.messages));
+    // The message shapes are OpenAI's (image_url as a string, thinking chunks and object arguments included).
+    if (call.content !== undefined) captureInput(call, openaiChatMessages(b.messages));
   }
 }
 
@@ -214,6 +231,7 @@ function applyCompletion(call: ModelCall, b: JsonObject, streamed: boolean): voi
   if (u !== undefined) setUsage(call, usageOf(call, u));
   const choices = arr(b.choices);
   if (choices === undefined) return;
+  if (call.content !== undefined && !streamed) captureChoices(call, choices);
   // Output text only matters for estimation; skip it when a whole response carries usage.
   const wantText = streamed || call.usage === undefined;
   for (let i = 0; i < choices.length; i++) {
@@ -222,6 +240,8 @@ function applyCompletion(call: ModelCall, b: JsonObject, streamed: boolean): voi
     const index = count(choice.index) ?? i;
     const reason = text(choice.finish_reason);
     if (reason !== undefined) setFinishReason(call, index, reason);
+    const delta = obj(choice.delta);
+    if (streamed && delta !== undefined && call.content !== undefined) captureChoiceDelta(call, index, delta);
     if (!wantText) continue;
     const message = obj(streamed ? choice.delta : choice.message);
     if (message === undefined) continue;

@@ -14,6 +14,22 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@ailedger/semantic-conventions';
+import {
+  blobPart,
+  type ChatMessage,
+  captureDelta,
+  captureInput,
+  captureOutput,
+  capturePart,
+  captureRole,
+  chatMessage,
+  type MessagePart,
+  push,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+} from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import {
   addEstimationOutput,
@@ -81,6 +97,90 @@ function addToolCalls(sink: TextCollector, toolCalls: unknown): void {
   }
 }
 
+// --- Content (only read when capture is on) ---------------------------------------------------------------------
+
+/** Images are base64 strings without a media type. */
+function imageParts(images: unknown): MessagePart[] {
+  return (arr(images) ?? []).map((image) => blobPart('image', undefined, image));
+}
+
+function toolCallParts(toolCalls: unknown): MessagePart[] {
+  const parts: MessagePart[] = [];
+  for (const tc of arr(toolCalls) ?? []) {
+    const fn = obj(obj(tc)?.function);
+    push(parts, toolCallPart(obj(tc)?.id, fn?.name, fn?.arguments));
+  }
+  return parts;
+}
+
+/** A chat message: thinking, content, images, tool calls. */
+function messageParts(message: JsonObject): MessagePart[] {
+  const parts: MessagePart[] = [];
+  push(parts, reasoningPart(message.thinking));
+  push(parts, textPart(message.content));
+  parts.push(...imageParts(message.images));
+  parts.push(...toolCallParts(message.tool_calls));
+  return parts;
+}
+
+function captureRequest(call: ModelCall, b: JsonObject): void {
+  if (call.operation === GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS) {
+    const parts: MessagePart[] = [];
+    const input = b.input ?? b.prompt;
+    if (typeof input === 'string') push(parts, textPart(input));
+    else for (const s of arr(input) ?? []) push(parts, textPart(s));
+    captureInput(call, parts.length > 0 ? [chatMessage('user', parts)] : []);
+    return;
+  }
+  const messages: ChatMessage[] = [];
+  for (const m of arr(b.messages) ?? []) {
+    const message = obj(m);
+    if (message === undefined) continue;
+    const role = text(message.role) ?? 'user';
+    if (role === 'tool') {
+      // Tool results name the tool, not a call id.
+      messages.push(
+        chatMessage(role, [toolResponsePart(message.tool_name, message.content)], message.tool_name),
+      );
+    } else messages.push(chatMessage(role, messageParts(message)));
+  }
+  // generate: prompt (+ suffix for fill-in-the-middle) and images.
+  const prompt: MessagePart[] = [];
+  push(prompt, textPart(b.prompt));
+  push(prompt, textPart(b.suffix));
+  prompt.push(...imageParts(b.images));
+  if (prompt.length > 0) messages.push(chatMessage('user', prompt));
+  const system: MessagePart[] = [];
+  push(system, textPart(b.system));
+  captureInput(call, messages, system);
+}
+
+/** A chat/generate object's output: whole, or one line of a stream. */
+function captureGeneration(call: ModelCall, b: JsonObject): void {
+  const message = obj(b.message);
+  if (!call.request.stream) {
+    const parts = message !== undefined ? messageParts(message) : [];
+    push(parts, reasoningPart(b.thinking));
+    push(parts, textPart(b.response));
+    captureOutput(call, [
+      {
+        role: text(message?.role) ?? 'assistant',
+        parts,
+        finish_reason: call.response.finishReasons[0] ?? 'error',
+      },
+    ]);
+    return;
+  }
+  if (message !== undefined) {
+    captureRole(call, 0, message.role);
+    captureDelta(call, 0, 'reasoning', message.thinking);
+    captureDelta(call, 0, 'text', message.content);
+    for (const part of toolCallParts(message.tool_calls)) capturePart(call, 0, part);
+  }
+  captureDelta(call, 0, 'reasoning', b.thinking);
+  captureDelta(call, 0, 'text', b.response);
+}
+
 function inputText(call: ModelCall, b: JsonObject): string {
   const sink = new TextCollector();
   if (call.operation === GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS) {
@@ -134,6 +234,7 @@ function onRequestBody(call: ModelCall, body: unknown): void {
     assign(req, 'reasoningLevel', reasoningLevel(b.think));
   }
   setEstimationInput(call, inputText(call, b));
+  if (call.content !== undefined) captureRequest(call, b);
 }
 
 // --- Responses ------------------------------------------------------------------------------------------------
@@ -171,10 +272,12 @@ function applyGeneration(call: ModelCall, b: JsonObject): boolean {
   assign(call.response, 'model', text(b.model));
   if (b.done !== true) {
     addOutput(call, b);
+    if (call.content !== undefined) captureGeneration(call, b);
     return false;
   }
   const reason = text(b.done_reason);
   if (reason !== undefined) call.response.finishReasons = [reason];
+  if (call.content !== undefined) captureGeneration(call, b);
   // Go's omitempty drops zero counts: absent once done means zero (e.g. a prompt served from the KV cache).
   call.usage = { inputTokens: count(b.prompt_eval_count) ?? 0, outputTokens: count(b.eval_count) ?? 0 };
   if (call.request.stream) addOutput(call, b); // the final line may still carry the last piece of text

@@ -18,6 +18,26 @@ import {
   OPENAI_API_TYPE_VALUE_CHAT_COMPLETIONS,
   OPENAI_API_TYPE_VALUE_RESPONSES,
 } from '@ailedger/semantic-conventions';
+import {
+  blobPart,
+  type ChatMessage,
+  captureDelta,
+  captureInput,
+  captureOutput,
+  captureRole,
+  captureToolCall,
+  chatMessage,
+  filePart,
+  type MessagePart,
+  type OutputMessage,
+  partsOf,
+  push,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolResponsePart,
+  urlPart,
+} from '../content/messages.js';
 import type { ModelCall, TokenUsage } from '../model-call.js';
 import {
   addEstimationOutput,
@@ -101,6 +121,211 @@ function outputType(formatType: unknown): string | undefined {
   return undefined;
 }
 
+// --- Content (only read when capture is on) ---------------------------------------------------------------------
+
+/**
+ * Parts of a `content` value: a string, or content parts of Chat Completions (text, image_url, input_audio,
+ * file, refusal), the Responses API (input_text, output_text, input_image, input_file) and the compatible servers
+ * that reuse these shapes (Mistral's image_url as a bare string, its `thinking` chunks).
+ */
+export function openaiContentParts(content: unknown): MessagePart[] {
+  const parts: MessagePart[] = [];
+  if (typeof content === 'string') {
+    push(parts, textPart(content));
+    return parts;
+  }
+  for (const p of arr(content) ?? []) {
+    const part = obj(p);
+    if (part === undefined) continue;
+    switch (part.type) {
+      case 'refusal':
+        push(parts, textPart(part.refusal));
+        break;
+      case 'image_url': {
+        const image = part.image_url;
+        push(parts, urlPart('image', typeof image === 'string' ? image : obj(image)?.url));
+        break;
+      }
+      case 'input_image':
+        push(parts, urlPart('image', part.image_url) ?? filePart('image', part.file_id));
+        break;
+      case 'input_audio': {
+        const audio = obj(part.input_audio);
+        const format = text(audio?.format);
+        push(parts, blobPart('audio', format === undefined ? undefined : `audio/${format}`, audio?.data));
+        break;
+      }
+      case 'file':
+      case 'input_file': {
+        const file = obj(part.file) ?? part;
+        push(
+          parts,
+          filePart('document', file.file_id) ??
+            urlPart('document', file.file_data) ??
+            urlPart('document', file.file_url),
+        );
+        break;
+      }
+      case 'thinking':
+        for (const t of arr(part.thinking) ?? []) push(parts, reasoningPart(obj(t)?.text));
+        break;
+      default:
+        push(parts, textPart(part.text));
+    }
+  }
+  return parts;
+}
+
+/** A tool's output in a `tool` message: a string, or the text of its content parts. */
+function toolOutput(content: unknown): unknown {
+  if (typeof content === 'string') return content;
+  const parts = openaiContentParts(content);
+  const texts = parts.flatMap((p) => (p.type === 'text' ? [p.content] : []));
+  return texts.length === parts.length ? texts.join('') : content;
+}
+
+/** The parts of an assistant message: reasoning, content, refusal, tool calls (arguments a string or an object). */
+export function openaiMessageParts(message: JsonObject): MessagePart[] {
+  const parts: MessagePart[] = [];
+  push(parts, reasoningPart(message.reasoning_content ?? message.reasoning));
+  parts.push(...openaiContentParts(message.content));
+  push(parts, textPart(message.refusal));
+  for (const tc of arr(message.tool_calls) ?? []) {
+    const t = obj(tc);
+    const fn = obj(t?.function);
+    push(parts, toolCallPart(t?.id, fn?.name, fn?.arguments));
+  }
+  const legacy = obj(message.function_call);
+  if (legacy !== undefined) push(parts, toolCallPart(undefined, legacy.name, legacy.arguments));
+  return parts;
+}
+
+/** Chat Completions `messages` in the conventions' shape; tool results become tool_call_response parts. */
+export function openaiChatMessages(messages: unknown): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const m of arr(messages) ?? []) {
+    const message = obj(m);
+    if (message === undefined) continue;
+    const role = text(message.role) ?? 'user';
+    if (role === 'tool' || role === 'function') {
+      const id = role === 'tool' ? message.tool_call_id : undefined;
+      out.push(chatMessage(role, [toolResponsePart(id, toolOutput(message.content))], message.name));
+      continue;
+    }
+    out.push(chatMessage(role, openaiMessageParts(message), message.name));
+  }
+  return out;
+}
+
+/** Plain input strings (embeddings input, completion prompts) as one user message; token arrays carry no text. */
+export function stringsMessage(value: unknown): ChatMessage[] {
+  const parts: MessagePart[] = [];
+  if (typeof value === 'string') push(parts, textPart(value));
+  else for (const v of arr(value) ?? []) push(parts, textPart(v));
+  return parts.length > 0 ? [chatMessage('user', parts)] : [];
+}
+
+function responsesItemMessage(item: JsonObject): ChatMessage | undefined {
+  switch (item.type) {
+    case 'function_call':
+      return chatMessage('assistant', partsOf(toolCallPart(item.call_id, item.name, item.arguments)));
+    case 'custom_tool_call':
+      return chatMessage('assistant', partsOf(toolCallPart(item.call_id, item.name, item.input)));
+    case 'function_call_output':
+    case 'custom_tool_call_output':
+      return chatMessage('tool', [toolResponsePart(item.call_id, toolOutput(item.output))]);
+    case 'reasoning':
+      return chatMessage('assistant', reasoningSummary(item));
+    default:
+      if (item.type !== undefined && item.type !== 'message') return undefined; // web_search_call, ...
+      return chatMessage(text(item.role) ?? 'user', openaiContentParts(item.content));
+  }
+}
+
+function reasoningSummary(item: JsonObject): MessagePart[] {
+  const parts: MessagePart[] = [];
+  for (const s of arr(item.summary) ?? []) push(parts, reasoningPart(obj(s)?.text));
+  for (const c of arr(item.content) ?? []) push(parts, reasoningPart(obj(c)?.text));
+  return parts;
+}
+
+function captureResponsesInput(call: ModelCall, b: JsonObject): void {
+  const system: MessagePart[] = [];
+  push(system, textPart(b.instructions));
+  const input = b.input;
+  const messages: ChatMessage[] = [];
+  if (typeof input === 'string') messages.push(...stringsMessage(input));
+  for (const it of arr(input) ?? []) {
+    const item = obj(it);
+    const message = item === undefined ? undefined : responsesItemMessage(item);
+    if (message !== undefined) messages.push(message);
+  }
+  captureInput(call, messages, system);
+}
+
+/** A Response's output items as one assistant message. */
+function captureResponsesOutput(call: ModelCall, r: JsonObject): void {
+  const parts: MessagePart[] = [];
+  for (const it of arr(r.output) ?? []) {
+    const item = obj(it);
+    if (item === undefined) continue;
+    if (item.type === 'message') parts.push(...openaiContentParts(item.content));
+    else if (item.type === 'reasoning') parts.push(...reasoningSummary(item));
+    else if (item.type === 'function_call')
+      push(parts, toolCallPart(item.call_id, item.name, item.arguments));
+    else if (item.type === 'custom_tool_call') push(parts, toolCallPart(item.call_id, item.name, item.input));
+  }
+  if (parts.length === 0) return;
+  captureOutput(call, [
+    { role: 'assistant', parts, finish_reason: call.response.finishReasons[0] ?? 'error' },
+  ]);
+}
+
+/** Whole choices (chat messages or legacy text) as output messages, by choice index. */
+export function captureChoices(call: ModelCall, choices: readonly unknown[]): void {
+  const out: OutputMessage[] = [];
+  for (let i = 0; i < choices.length; i++) {
+    const choice = obj(choices[i]);
+    if (choice === undefined) continue;
+    const message = obj(choice.message);
+    const parts = message !== undefined ? openaiMessageParts(message) : [];
+    push(parts, textPart(choice.text));
+    out.push({
+      role: text(message?.role) ?? 'assistant',
+      parts,
+      finish_reason: text(choice.finish_reason) ?? 'error',
+    });
+  }
+  captureOutput(call, out);
+}
+
+/** One streamed choice delta (Chat Completions shape; also Mistral's, whose content may be chunks). */
+export function captureChoiceDelta(call: ModelCall, index: number, delta: JsonObject): void {
+  captureRole(call, index, delta.role);
+  captureDelta(call, index, 'reasoning', delta.reasoning_content ?? delta.reasoning);
+  if (typeof delta.content === 'string') captureDelta(call, index, 'text', delta.content);
+  else {
+    for (const part of openaiContentParts(delta.content)) {
+      if (part.type === 'text' || part.type === 'reasoning')
+        captureDelta(call, index, part.type, part.content);
+    }
+  }
+  captureDelta(call, index, 'text', delta.refusal);
+  const toolCalls = arr(delta.tool_calls) ?? [];
+  for (let t = 0; t < toolCalls.length; t++) {
+    const tc = obj(toolCalls[t]);
+    if (tc === undefined) continue;
+    const fn = obj(tc.function);
+    const args = fn?.arguments;
+    captureToolCall(call, index, count(tc.index) ?? t, {
+      id: tc.id,
+      name: fn?.name,
+      argsDelta: typeof args === 'string' ? args : undefined,
+      args: typeof args === 'string' ? undefined : args,
+    });
+  }
+}
+
 /** Text of a `content` value: a string, or an array of parts whose `text` we keep (text, input_text, ...). */
 function addContent(sink: TextCollector, content: unknown): void {
   if (typeof content === 'string') {
@@ -170,6 +395,7 @@ function onRequestBody(call: ModelCall, body: unknown): void {
     const format = text(b.encoding_format);
     if (format !== undefined) req.encodingFormats = [format];
     setEstimationInput(call, stringsText(b.input));
+    if (call.content !== undefined) captureInput(call, stringsMessage(b.input));
     return;
   }
 
@@ -196,6 +422,12 @@ function onRequestBody(call: ModelCall, body: unknown): void {
   else if (call.operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION) input = stringsText(b.prompt);
   else input = chatInputText(b.messages);
   setEstimationInput(call, input);
+
+  if (call.content === undefined) return;
+  if (responses) captureResponsesInput(call, b);
+  else if (call.operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION)
+    captureInput(call, stringsMessage(b.prompt));
+  else captureInput(call, openaiChatMessages(b.messages));
 }
 
 // --- Usage ----------------------------------------------------------------------------------------------------
@@ -322,6 +554,7 @@ function applyCompletion(call: ModelCall, b: JsonObject, streamed: boolean): voi
   }
   const choices = arr(b.choices);
   if (choices === undefined) return;
+  if (call.content !== undefined && !streamed) captureChoices(call, choices);
   // Output text only matters for estimation; skip building it when a whole response carries usage.
   const wantText = streamed || call.usage === undefined;
   for (let i = 0; i < choices.length; i++) {
@@ -330,6 +563,11 @@ function applyCompletion(call: ModelCall, b: JsonObject, streamed: boolean): voi
     const index = count(choice.index) ?? i;
     const reason = text(choice.finish_reason);
     if (reason !== undefined) setFinishReason(call, index, reason);
+    if (streamed && call.content !== undefined) {
+      captureDelta(call, index, 'text', choice.text); // legacy completions
+      const delta = obj(choice.delta);
+      if (delta !== undefined) captureChoiceDelta(call, index, delta);
+    }
     if (!wantText) continue;
     addEstimationOutput(call, choice.text); // legacy completions
     const message = obj(streamed ? choice.delta : choice.message);
@@ -404,14 +642,46 @@ function applyResponse(call: ModelCall, r: JsonObject | undefined, final: boolea
   const err = obj(r.error);
   if (err !== undefined) setError(call, err.code, err.type, err.message);
   if (call.usage === undefined && !call.estimation?.output) addResponsesOutputText(call, r.output);
+  if (call.content !== undefined) captureResponsesOutput(call, r);
 }
 
 function isResponseObject(b: JsonObject, call: ModelCall): boolean {
   return b.object === 'response' || (call.apiType === OPENAI_API_TYPE_VALUE_RESPONSES && 'output' in b);
 }
 
+/** Streamed Responses output, for a stream cut before response.completed (which repeats the whole output). */
+function captureResponsesEvent(call: ModelCall, type: string | undefined, d: JsonObject): void {
+  switch (type) {
+    case 'response.output_text.delta':
+    case 'response.refusal.delta':
+      captureDelta(call, 0, 'text', d.delta);
+      break;
+    case 'response.reasoning_text.delta':
+    case 'response.reasoning_summary_text.delta':
+      captureDelta(call, 0, 'reasoning', d.delta);
+      break;
+    case 'response.output_item.added': {
+      const item = obj(d.item);
+      if (item?.type === 'function_call' || item?.type === 'custom_tool_call') {
+        captureToolCall(call, 0, text(item.id) ?? String(d.output_index), {
+          id: item.call_id,
+          name: item.name,
+        });
+      }
+      break;
+    }
+    case 'response.function_call_arguments.delta':
+    case 'response.custom_tool_call_input.delta':
+      captureToolCall(call, 0, text(d.item_id) ?? String(d.output_index), { argsDelta: d.delta });
+      break;
+    default:
+      break;
+  }
+}
+
 function onResponsesEvent(call: ModelCall, name: string | undefined, d: JsonObject): boolean {
   const type = text(d.type) ?? name;
+  if (call.content !== undefined) captureResponsesEvent(call, type, d);
   switch (type) {
     case 'response.output_text.delta':
     case 'response.refusal.delta':

@@ -8,10 +8,12 @@
  */
 import type { ReadableByteStreamController, ReadableStreamReadResult } from 'node:stream/web';
 import { context } from '@opentelemetry/api';
+import { outgoingBaggage, withoutAttributionBaggage } from '../attribution.js';
 import { CallRecorder, contain, matchModelCall } from '../call-recorder.js';
+import { detectProvider } from '../detect.js';
 import type { RequestFacts } from '../providers/types.js';
 import { runtime } from '../runtime.js';
-import { parseUrlTarget, splitPathAndQuery } from './url.js';
+import { parseUrlTarget, splitPathAndQuery, type UrlTarget } from './url.js';
 
 type Fetch = typeof globalThis.fetch;
 type FetchInput = Parameters<Fetch>[0];
@@ -26,11 +28,14 @@ function inputUrl(input: FetchInput): string | undefined {
 }
 
 function headerLookup(input: FetchInput, init: FetchInit): (name: string) => string | undefined {
+  let initHeaders: Headers | undefined;
   return (name) => {
     try {
       const fromInit = init?.headers;
       if (fromInit) {
-        const value = new Headers(fromInit).get(name);
+        // Built once per request: classification and the credential lookup ask for several headers.
+        initHeaders ??= new Headers(fromInit);
+        const value = initHeaders.get(name);
         if (value !== null) return value;
       }
       if (input instanceof Request) return input.headers.get(name) ?? undefined;
@@ -47,28 +52,84 @@ function methodOf(input: FetchInput, init: FetchInit): string {
   return 'GET';
 }
 
-/** Returns a fetch that records model calls and otherwise behaves exactly like `original`. */
+/**
+ * Returns a fetch that records model calls and otherwise behaves exactly like `original`, except that once
+ * attribution is in use, requests to non-provider hosts carry it as a `baggage` header (see attribution.ts).
+ */
 export function wrapFetch(original: Fetch): Fetch {
   const wrapped = function fetch(this: unknown, input: FetchInput, init?: FetchInit): Promise<Response> {
     if (!runtime.active) return original.call(this, input, init);
     let recorder: CallRecorder | undefined;
+    let target: UrlTarget | undefined;
+    let url: string | undefined;
     try {
-      recorder = startRecorder(input, init);
+      url = inputUrl(input);
+      target = url === undefined ? undefined : parseUrlTarget(url);
+      if (url !== undefined && target !== undefined) recorder = startRecorder(url, target, input, init);
     } catch (err) {
       contain('fetch match', err);
     }
-    if (recorder === undefined) return original.call(this, input, init);
-    return tracedFetch(original, this, input, init, recorder);
+    if (recorder !== undefined) return tracedFetch(original, this, input, init, recorder);
+    if (target !== undefined && runtime.attributionSeen)
+      return fetchAttributed(original, this, input, init, target);
+    return original.call(this, input, init);
   };
   Object.defineProperty(wrapped, 'length', { value: original.length });
   return wrapped as Fetch;
 }
 
-function startRecorder(input: FetchInput, init: FetchInit): CallRecorder | undefined {
-  const url = inputUrl(input);
-  if (url === undefined) return undefined;
-  const target = parseUrlTarget(url);
-  if (target === undefined) return undefined;
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `init` with a `baggage` header added, or undefined when the request already has one or its headers cannot be
+ * extended without risk (a Request object's own headers would be replaced by init's; an init that is not a plain
+ * object would lose its prototype's properties in a copy).
+ */
+function initWithBaggage(input: FetchInput, init: FetchInit, baggage: string): FetchInit | undefined {
+  if (init !== undefined && !isPlainObject(init)) return undefined;
+  if (typeof input !== 'string' && !(input instanceof URL) && init?.headers === undefined) return undefined;
+  const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
+  if (headers.has('baggage')) return undefined;
+  headers.set('baggage', baggage);
+  return { ...init, headers };
+}
+
+/** A request that is not a model call, once attribution is in use: propagate it, unless the host is a provider. */
+function fetchAttributed(
+  original: Fetch,
+  self: unknown,
+  input: FetchInput,
+  init: FetchInit,
+  target: UrlTarget,
+): Promise<Response> {
+  let next = init;
+  let ctx: ReturnType<typeof context.active> | undefined;
+  try {
+    if (detectProvider(target.host, target.port) !== undefined) {
+      const active = context.active();
+      const stripped = withoutAttributionBaggage(active);
+      if (stripped !== active) ctx = stripped;
+    } else {
+      const baggage = outgoingBaggage();
+      if (baggage !== undefined) next = initWithBaggage(input, init, baggage) ?? init;
+    }
+  } catch (err) {
+    contain('fetch baggage', err);
+  }
+  if (ctx !== undefined) return context.with(ctx, () => original.call(self, input, init));
+  return original.call(self, input, next);
+}
+
+function startRecorder(
+  url: string,
+  target: UrlTarget,
+  input: FetchInput,
+  init: FetchInit,
+): CallRecorder | undefined {
   // Computed only for provider hosts, and once.
   let method = '';
   const match = matchModelCall(target.host, target.port, (): RequestFacts => {

@@ -4,7 +4,10 @@
  * module.syncBuiltinESMExports(), called by the instrumentation after patching.
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { context } from '@opentelemetry/api';
+import { outgoingBaggage, stripAttributionBaggage, withoutAttributionBaggage } from '../attribution.js';
 import { CallRecorder, contain, matchModelCall } from '../call-recorder.js';
+import { detectProvider } from '../detect.js';
 import type { RequestFacts } from '../providers/types.js';
 import { runtime } from '../runtime.js';
 import { tapRequestBody, tapResponseBody } from './node-stream.js';
@@ -111,6 +114,32 @@ function instrumentRequest(req: ClientRequest, target: Target): void {
   } as ClientRequest['emit'];
 }
 
+/** SigV4 signs the headers it lists; a signed `baggage` header must stay exactly as it is. */
+function signsBaggage(req: ClientRequest): boolean {
+  const auth = headerOf(req, 'authorization');
+  return auth?.startsWith('AWS4-') === true && /SignedHeaders=[^,\s]*\bbaggage\b/.test(auth);
+}
+
+/**
+ * Once attribution is in use: a provider request loses any attribution entries another instrumentation put in
+ * its `baggage` header; any other request gets ours, unless the app (or its propagation) already set one.
+ */
+function propagateAttribution(req: ClientRequest, providerHost: boolean): void {
+  if (req.headersSent) return;
+  const current = headerOf(req, 'baggage');
+  if (providerHost) {
+    if (current === undefined || signsBaggage(req)) return;
+    const stripped = stripAttributionBaggage(current);
+    if (stripped === undefined) return;
+    if (stripped.length === 0) req.removeHeader('baggage');
+    else req.setHeader('baggage', stripped);
+    return;
+  }
+  if (current !== undefined) return;
+  const baggage = outgoingBaggage();
+  if (baggage !== undefined) req.setHeader('baggage', baggage);
+}
+
 function wrapRequest(original: RequestFn, defaultPort: number): RequestFn {
   return function request(this: unknown, ...args: unknown[]): ClientRequest {
     if (!runtime.active) return original.apply(this, args);
@@ -121,13 +150,38 @@ function wrapRequest(original: RequestFn, defaultPort: number): RequestFn {
       target = undefined;
     }
     if (target === undefined) return original.apply(this, args);
-    // Our span is created only once we know it is a model call. No context.with here: on Node 20 entering an
+    let providerHost = false;
+    let providerContext: ReturnType<typeof context.active> | undefined;
+    if (runtime.attributionSeen) {
+      try {
+        providerHost = detectProvider(target.host, target.port) !== undefined;
+        if (providerHost) {
+          const active = context.active();
+          const stripped = withoutAttributionBaggage(active);
+          if (stripped !== active) providerContext = stripped;
+        }
+      } catch (err) {
+        contain('http baggage', err);
+      }
+    }
+    // Our span is created only once we know it is a model call. No context.with otherwise: on Node 20 entering an
     // AsyncLocalStorage scope switches on promise hooks for the whole process, a cost non-model traffic must not pay.
-    const req = original.apply(this, args);
+    // (A provider request with attribution baggage runs without it, so an inner propagator cannot send it.)
+    const req =
+      providerContext === undefined
+        ? original.apply(this, args)
+        : context.with(providerContext, () => original.apply(this, args));
     try {
       instrumentRequest(req, target);
     } catch (err) {
       contain('http request', err);
+    }
+    if (runtime.attributionSeen) {
+      try {
+        propagateAttribution(req, providerHost);
+      } catch (err) {
+        contain('http baggage', err);
+      }
     }
     return req;
   };

@@ -24,10 +24,15 @@ function toBytes(chunk: unknown, encoding: unknown): Uint8Array | undefined {
 export function tapRequestBody(stream: { write: WriteLike; end: WriteLike }, recorder: CallRecorder): void {
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let complete = true;
   const keep = (chunk: unknown, encoding: unknown) => {
     try {
       const bytes = toBytes(chunk, encoding);
-      if (bytes === undefined || total + bytes.byteLength > MAX_REQUEST_BYTES) return;
+      if (bytes === undefined) return;
+      if (total + bytes.byteLength > MAX_REQUEST_BYTES) {
+        complete = false;
+        return;
+      }
       // Copy: callers may reuse their buffer after write() returns.
       chunks.push(Buffer.from(bytes));
       total += bytes.byteLength;
@@ -43,7 +48,7 @@ export function tapRequestBody(stream: { write: WriteLike; end: WriteLike }, rec
   };
   stream.end = function end(this: unknown, chunk?: unknown, ...rest: unknown[]) {
     if (chunk !== undefined && typeof chunk !== 'function') keep(chunk, rest[0]);
-    recorder.setRequestBody(chunks);
+    recorder.setRequestBody(chunks, complete);
     return originalEnd.call(this, chunk, ...rest);
   };
 }

@@ -4,7 +4,9 @@
  */
 import type { EventEmitter } from 'node:events';
 import { context } from '@opentelemetry/api';
+import { outgoingBaggage, withoutAttributionBaggage } from '../attribution.js';
 import { CallRecorder, contain, matchModelCall } from '../call-recorder.js';
+import { detectProvider } from '../detect.js';
 import type { RequestFacts } from '../providers/types.js';
 import { runtime } from '../runtime.js';
 import { wrapFetch } from './fetch.js';
@@ -52,22 +54,72 @@ function headerFrom(headers: unknown, name: string): string | undefined {
   return undefined;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `headers` with a `baggage` entry added, or undefined when it has one or is of a shape we do not extend. */
+function headersWithBaggage(headers: unknown, baggage: string): unknown {
+  if (headers === undefined || headers === null) return { baggage };
+  if (headerFrom(headers, 'baggage') !== undefined) return undefined;
+  if (Array.isArray(headers)) return [...(headers as unknown[]), 'baggage', baggage];
+  if (isPlainObject(headers)) return { ...headers, baggage };
+  return undefined;
+}
+
+/**
+ * A request that is not a model call, once attribution is in use: a non-provider host gets the attribution as a
+ * `baggage` header; a provider host is called without attribution baggage in the context.
+ */
+function requestAttributed(
+  self: unknown,
+  original: AnyFn,
+  args: unknown[],
+  host: string,
+  port: number,
+): unknown {
+  let call = args;
+  let ctx: ReturnType<typeof context.active> | undefined;
+  try {
+    if (detectProvider(host, port) !== undefined) {
+      const active = context.active();
+      const stripped = withoutAttributionBaggage(active);
+      if (stripped !== active) ctx = stripped;
+    } else {
+      const baggage = outgoingBaggage();
+      const opts = args[1];
+      if (baggage !== undefined && (opts === undefined || isPlainObject(opts))) {
+        const headers = headersWithBaggage((opts as { headers?: unknown } | undefined)?.headers, baggage);
+        if (headers !== undefined) call = [args[0], { ...(opts ?? {}), headers }, ...args.slice(2)];
+      }
+    }
+  } catch (err) {
+    contain('undici baggage', err);
+  }
+  if (ctx !== undefined) return context.with(ctx, () => original.apply(self, args));
+  return original.apply(self, call);
+}
+
 function wrapRequest(original: AnyFn): AnyFn {
   return function request(this: unknown, ...args: unknown[]) {
     // Callback style and non-model calls pass straight through.
     if (!runtime.active || typeof args[args.length - 1] === 'function') return original.apply(this, args);
     let recorder: CallRecorder | undefined;
+    let target: ReturnType<typeof parseUrlTarget>;
     try {
       const opts = (args[1] ?? {}) as { method?: string; headers?: unknown; body?: unknown; path?: unknown };
       const url = urlOf(args[0], opts);
-      const target = url ? parseUrlTarget(url) : undefined;
-      if (url && target) {
-        const match = matchModelCall(target.host, target.port, (): RequestFacts => {
-          const { path, query } = splitPathAndQuery(url.slice(target.pathStart));
+      const parsed = url ? parseUrlTarget(url) : undefined;
+      target = parsed;
+      if (url && parsed) {
+        const match = matchModelCall(parsed.host, parsed.port, (): RequestFacts => {
+          const { path, query } = splitPathAndQuery(url.slice(parsed.pathStart));
           return {
             method: (opts.method ?? 'GET').toUpperCase(),
-            host: target.host,
-            port: target.port,
+            host: parsed.host,
+            port: parsed.port,
             path,
             query,
             header: (name) => headerFrom(opts.headers, name.toLowerCase()),
@@ -76,8 +128,8 @@ function wrapRequest(original: AnyFn): AnyFn {
         if (match) {
           recorder = CallRecorder.start(match, {
             method: 'POST',
-            host: target.host,
-            port: target.port,
+            host: parsed.host,
+            port: parsed.port,
             path: '',
             query: '',
             header: () => undefined,
@@ -90,7 +142,12 @@ function wrapRequest(original: AnyFn): AnyFn {
     } catch (err) {
       contain('undici request', err);
     }
-    if (recorder === undefined) return original.apply(this, args);
+    if (recorder === undefined) {
+      const t = target;
+      if (t !== undefined && runtime.attributionSeen)
+        return requestAttributed(this, original, args, t.host, t.port);
+      return original.apply(this, args);
+    }
     const rec = recorder;
     const pending = context.with(rec.context, () =>
       original.apply(this, args),
