@@ -172,7 +172,21 @@ function flatten(req: JsonRequest, protocol: 'protobuf' | 'json'): ReceivedSpan[
   return out;
 }
 
-export async function startOtlpReceiver(): Promise<Receiver> {
+/** A failure a backend answers with instead of accepting (fault injection). */
+export interface BackendFault {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface ReceiverOptions {
+  /** Asked for every request; a fault is answered instead of accepting, and nothing is recorded. */
+  fault?: (path: string) => BackendFault | undefined;
+  /** Port to listen on (default: any free port); lets a test stop a backend and bring it back. */
+  port?: number;
+}
+
+export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const spans: ReceivedSpan[] = [];
   const rawBodies: string[] = [];
   let requests = 0;
@@ -180,6 +194,11 @@ export async function startOtlpReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const fault = options.fault?.(req.url ?? '');
+      if (fault !== undefined) {
+        res.writeHead(fault.status, fault.headers).end(fault.body ?? '');
+        return;
+      }
       requests++;
       try {
         let body = Buffer.concat(chunks);
@@ -205,7 +224,7 @@ export async function startOtlpReceiver(): Promise<Receiver> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
