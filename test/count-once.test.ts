@@ -3,6 +3,7 @@
  * other instrumentations (OTel contrib openai, OpenLLMetry, OpenInference): real apps under our register export
  * through the real collector; its /metrics and the spans the backend receives are checked.
  */
+import path from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -11,12 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicStandin } from './standins/anthropic.mjs';
 import { startOpenAIStandin } from './standins/openai.mjs';
 import type { Standin } from './standins/server.mjs';
-import { metricValue, type RunningCollector, startCollector } from './support/collector.js';
+import { metricValue, type RunningCollector, startCollector, tempDir } from './support/collector.js';
 import { type ReceivedSpan, type Receiver, startOtlpReceiver } from './support/otlp-receiver.js';
 import { runApp } from './support/run-app.js';
 
 const FAKE_KEY = 'sk-count-once-FAKE-00112233445566778899';
 const OURS = '@ailedger/instrumentation';
+const CLI = path.resolve(import.meta.dirname, '../collector-processor/dist/cli.js');
 const ANTHROPIC_SCOPE = 'com.anthropic.sdk.typescript';
 
 let openai: Standin;
@@ -24,13 +26,17 @@ let anthropic: Standin;
 let backend: Receiver;
 let collector: RunningCollector;
 let serial = 0;
+let ledger: string;
 
 beforeAll(async () => {
   openai = await startOpenAIStandin();
   anthropic = await startAnthropicStandin();
   backend = await startOtlpReceiver();
+  ledger = path.join(tempDir('ailedger-count-once-'), 'ledger.db');
   collector = await startCollector({
     config: `
+ledger:
+  url: sqlite://${ledger}
 exporters:
   - name: backend
     endpoint: ${backend.url}
@@ -77,6 +83,39 @@ async function metricsOf(service: string): Promise<{ requests: number; cost: num
   };
 }
 
+/** Calls and exact total the spend ledger holds for one service (through `ailedger report`). */
+async function ledgerOf(service: string): Promise<{ calls: number; totalUsd: number }> {
+  const day = new Date().toISOString().slice(0, 10);
+  const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const out = await runApp(
+      [
+        CLI,
+        'report',
+        '--ledger',
+        ledger,
+        '--since',
+        day,
+        '--until',
+        next,
+        '--by',
+        'service',
+        '--format',
+        'json',
+      ],
+      {},
+    );
+    const report = JSON.parse(out.stdout) as {
+      lines: Array<{ service: string; calls: string; total_cost_usd: string }>;
+    };
+    const line = report.lines.find((l) => l.service === service);
+    if (line !== undefined) return { calls: Number(line.calls), totalUsd: Number(line.total_cost_usd) };
+    if (Date.now() > deadline) throw new Error(`no ledger rows for ${service}: ${out.stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function sumCost(spans: readonly ReceivedSpan[]): number {
   return spans.reduce((s, x) => s + ((x.attributes['ailedger.cost.usd'] as number | undefined) ?? 0), 0);
 }
@@ -117,6 +156,10 @@ describe('beside the Anthropic SDK, which traces itself', () => {
       const m = await metricsOf(service);
       expect(m.requests).toBe(2);
       expect(m.cost).toBeCloseTo(sumCost(ours), 12);
+      // The spend ledger also holds one row per call.
+      const rows = await ledgerOf(service);
+      expect(rows.calls).toBe(2);
+      expect(rows.totalUsd).toBeCloseTo(sumCost(ours), 8);
     },
   );
 });
@@ -236,5 +279,6 @@ describe('a foreign parent and our child sent straight to the collector', () => 
     const m = await metricsOf(service);
     expect(m.requests).toBe(1);
     expect(m.cost).toBeCloseTo(ours?.attributes['ailedger.cost.usd'] as number, 12);
+    expect((await ledgerOf(service)).calls).toBe(1);
   });
 });
