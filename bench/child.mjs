@@ -1,13 +1,15 @@
 /**
- * One measured run: a single scenario in a fresh process, started by run.mjs either bare (baseline) or with
- * `--require @ailedger/instrumentation/register` (ailedger). The workload code is identical in both; only the
- * preload differs. Reports one JSON result over IPC and exits.
+ * One measured run: a single scenario in a fresh process, started by run.mjs either bare (baseline), with
+ * `--require @ailedger/instrumentation/register` (ailedger) or with a peer instrumentation's preload
+ * (bench/preload-<peer>.cjs). The workload code is identical in all; only the preload differs. Reports one JSON
+ * result over IPC and exits.
  *
  * Timing: performance.now() per call; CPU: process.cpuUsage() deltas (user + system, all threads of the
  * process, so span export, GC helpers and libuv work are included). CPU of a phase includes flushing the spans
  * that phase produced to the OTLP sink, so the cost of exporting is counted, not deferred past the window.
  */
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const cfg = JSON.parse(process.env.BENCH_CHILD ?? '{}');
@@ -16,6 +18,8 @@ const now = () => performance.now();
 
 const RUNTIME = Symbol.for('ailedger.runtime');
 const OTEL_API = Symbol.for('opentelemetry.js.api.1');
+/** Set by bench/peer-sdk.cjs in a peer variant: which instrumentation it registered. */
+const PEER = Symbol.for('ailedger.bench.peer');
 
 let modelCalls = 0;
 
@@ -50,6 +54,7 @@ function spanPipeline() {
   const runtime = globalThis[RUNTIME];
   return {
     tracerProvider: provider?.constructor?.name ?? 'none',
+    peer: globalThis[PEER],
     instrumentationActive: runtime?.active === true,
     internalErrors: runtime?.internalErrors ?? 0,
     inFlightLeft: runtime?.inFlight?.size ?? 0,
@@ -138,10 +143,20 @@ function httpRequest(url, method, body) {
   });
 }
 
-async function openaiClient(baseURL) {
-  const { default: OpenAI } = await import('openai');
+/**
+ * The SDK is loaded with require() in every variant: the peer instrumentations patch `openai` through a require
+ * hook (an ESM import would need a loader hook they do not install), and the baseline and ailedger load it the same
+ * way so the app code is the same.
+ */
+function openaiClient(baseURL) {
+  const { OpenAI } = createRequire(import.meta.url)('openai');
   return new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
 }
+
+const EMBEDDING_INPUTS = Array.from(
+  { length: 100 },
+  (_, i) => `document number ${i} about invoices and ledgers`,
+);
 
 /** Returns `op()`: one call of the scenario. A model call increments modelCalls (for the span check). */
 async function makeOp(name, urls) {
@@ -155,10 +170,18 @@ async function makeOp(name, urls) {
       };
     }
     case 'chat-sdk': {
-      const client = await openaiClient(`${urls.standin}/v1`);
+      const client = openaiClient(`${urls.standin}/v1`);
       return async () => {
         modelCalls++;
         await client.chat.completions.create(SMALL_CHAT);
+      };
+    }
+    case 'chat-100kb-sdk': {
+      const client = openaiClient(`${urls.standin}/v1`);
+      const params = { ...SMALL_CHAT, messages: [{ role: 'user', content: bigPrompt(100 * 1024) }] };
+      return async () => {
+        modelCalls++;
+        await client.chat.completions.create(params);
       };
     }
     case 'chat-http': {
@@ -212,7 +235,7 @@ async function makeOp(name, urls) {
       };
     }
     case 'stream-200-sdk': {
-      const client = await openaiClient(`${urls.standin}/v1`);
+      const client = openaiClient(`${urls.standin}/v1`);
       const params = {
         ...SMALL_CHAT,
         max_tokens: 200,
@@ -242,20 +265,28 @@ async function makeOp(name, urls) {
       };
     }
     case 'embeddings': {
-      const body = JSON.stringify({
-        model: 'text-embedding-3-small',
-        input: Array.from({ length: 100 }, (_, i) => `document number ${i} about invoices and ledgers`),
-      });
+      const body = JSON.stringify({ model: 'text-embedding-3-small', input: EMBEDDING_INPUTS });
       return async () => {
         modelCalls++;
         await postJson(`${urls.standin}/v1/embeddings`, body);
+      };
+    }
+    case 'embeddings-sdk': {
+      // encoding_format 'float': the stand-in always answers with float arrays (the SDK's default, base64, would
+      // make it decode them as base64 strings).
+      const client = openaiClient(`${urls.standin}/v1`);
+      const params = { model: 'text-embedding-3-small', input: EMBEDDING_INPUTS, encoding_format: 'float' };
+      return async () => {
+        modelCalls++;
+        const res = await client.embeddings.create(params);
+        if (res.data.length !== 100) throw new Error('short embeddings');
       };
     }
     case 'embeddings-1536': {
       const body = JSON.stringify({
         model: 'text-embedding-3-small',
         encoding_format: 'float',
-        input: Array.from({ length: 100 }, (_, i) => `document number ${i} about invoices and ledgers`),
+        input: EMBEDDING_INPUTS,
       });
       return async () => {
         modelCalls++;

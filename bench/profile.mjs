@@ -127,6 +127,8 @@ function category(callFrame) {
     return 'native (V8/libuv: syscalls, JSON, microtasks)';
   }
   if (OURS.test(url)) return 'ailedger (instrumentation/dist)';
+  if (url.includes('node_modules/@opentelemetry/instrumentation-openai/'))
+    return 'other packages (@opentelemetry/instrumentation-openai)';
   if (url.includes('node_modules/@opentelemetry/')) return 'OpenTelemetry SDK and exporter';
   if (url.includes('node_modules/protobufjs') || url.includes('node_modules/@protobufjs'))
     return 'protobufjs';

@@ -1,18 +1,20 @@
 /**
- * Overhead benchmark of @ailedger/instrumentation: `npm run bench` (builds first), or `node bench/run.mjs` on a
- * fresh build. BENCH_QUICK=1 for a ~1 minute smoke run. Writes BENCHMARKS.md at the repository root and the raw
- * numbers to bench/results.json (`node bench/report.mjs` regenerates the Markdown from them).
+ * Overhead benchmark of @ailedger/instrumentation against the uninstrumented app and three other openai
+ * instrumentations: `npm run bench` (builds first), or `node bench/run.mjs` on a fresh build. BENCH_QUICK=1 for a
+ * ~2 minute smoke run. Writes BENCHMARKS.md at the repository root and the raw numbers to bench/results.json
+ * (`node bench/report.mjs` regenerates the Markdown from them).
  *
- * Each round runs the same workload in two fresh child processes: bare (baseline) and with
- * `--require @ailedger/instrumentation/register` exporting real spans over OTLP/HTTP to a local sink (ailedger),
- * alternating which goes first; the report takes medians over rounds. The latency scenarios run one after
- * another in one process per variant (sharing the long fetch warm-up); the memory scenarios and the soak get a
- * process each.
+ * Each round runs the same workload in one fresh child process per variant (VARIANTS below): bare (baseline),
+ * `--require @ailedger/instrumentation/register` (ailedger), and `--require bench/preload-<peer>.cjs` for each
+ * peer instrumentation, all exporting real spans over OTLP/HTTP to the same local sink. The latency scenarios run
+ * one after another in one process per variant (sharing the long fetch warm-up), the processes taking turns
+ * scenario by scenario in a rotating order; the report pairs each variant with the baseline of the same round and
+ * takes medians over rounds. The memory scenarios and the soak (baseline and ailedger only) get a process each.
  *
- * Other knobs: BENCH_ROUNDS=n, BENCH_ONLY=id,id (scenario ids), BENCH_PROFILE=id,id (one extra pair of runs
- * of those scenarios under --cpu-prof, files in bench/profiles/, summarized in the report; default chat-fetch in
- * full mode, '' to skip), BENCH_PIN=0 (no taskset pinning), BENCH_NO_REPORT=1,
- * OTEL_LOG_LEVEL (passed to the children; their stderr lands in results.json).
+ * Other knobs: BENCH_ROUNDS=n, BENCH_ONLY=id,id (scenario ids), BENCH_VARIANTS=ailedger,traceloop,... (baseline
+ * always runs), BENCH_PROFILE=id,id (one extra run per variant of those scenarios under --cpu-prof, files in
+ * bench/profiles/, summarized in the report; default chat-sdk in full mode, '' to skip), BENCH_PIN=0 (no taskset
+ * pinning), BENCH_NO_REPORT=1, OTEL_LOG_LEVEL (passed to the children; their stderr lands in results.json).
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,9 +31,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 // Profiled pairs run after the measured rounds and are not part of the statistics (profiling slows a process).
-const PROFILE = new Set(
-  (process.env.BENCH_PROFILE ?? (QUICK ? '' : 'chat-fetch')).split(',').filter(Boolean),
-);
+const PROFILE = new Set((process.env.BENCH_PROFILE ?? (QUICK ? '' : 'chat-sdk')).split(',').filter(Boolean));
 const PROFILE_DIR = join(here, 'profiles');
 const CONCURRENCY = 64;
 const MiB = 1 << 20;
@@ -72,6 +72,7 @@ export const SCENARIOS = [
     title: 'openai SDK (chat.completions.create)',
     kind: 'latency',
     streamed: false,
+    sdk: true,
     params: latency(1500, 300, 960),
   },
   {
@@ -93,8 +94,18 @@ export const SCENARIOS = [
     params: latency(150, 200, 384),
   },
   {
+    id: 'chat-100kb-sdk',
+    order: 7,
+    section: '2. Non-streamed chat completion, 100 KB prompt',
+    title: 'openai SDK, 100 KB user message',
+    kind: 'latency',
+    streamed: false,
+    sdk: true,
+    params: latency(150, 200, 384),
+  },
+  {
     id: 'stream-200',
-    order: 8,
+    order: 10,
     section: '3. Streamed chat completion',
     title: 'raw fetch, 200 chunks from the stand-in (include_usage)',
     kind: 'latency',
@@ -103,16 +114,17 @@ export const SCENARIOS = [
   },
   {
     id: 'stream-200-sdk',
-    order: 9,
+    order: 11,
     section: '3. Streamed chat completion',
     title: 'openai SDK stream (for await), 200 chunks, include_usage',
     kind: 'latency',
     streamed: true,
+    sdk: true,
     params: latency(100, 100, 256),
   },
   {
     id: 'stream-50-paced',
-    order: 10,
+    order: 12,
     section: '3. Streamed chat completion',
     title: 'raw fetch, 50 events 1 ms apart (each token its own read, as from a real model)',
     kind: 'latency',
@@ -121,7 +133,7 @@ export const SCENARIOS = [
   },
   {
     id: 'stream-200-nousage',
-    order: 14,
+    order: 16,
     section: '3. Streamed chat completion',
     title: 'raw fetch, 200 chunks, no usage in the stream (ailedger estimates tokens)',
     kind: 'latency',
@@ -130,7 +142,7 @@ export const SCENARIOS = [
   },
   {
     id: 'embeddings',
-    order: 7,
+    order: 8,
     section: '4. Embeddings batch',
     title: 'stand-in, 100 inputs (3-dim vectors)',
     kind: 'latency',
@@ -138,8 +150,18 @@ export const SCENARIOS = [
     params: latency(1000, 400, 1200),
   },
   {
+    id: 'embeddings-sdk',
+    order: 9,
+    section: '4. Embeddings batch',
+    title: 'openai SDK (embeddings.create), 100 inputs (3-dim vectors)',
+    kind: 'latency',
+    streamed: false,
+    sdk: true,
+    params: latency(800, 300, 960),
+  },
+  {
     id: 'embeddings-1536',
-    order: 11,
+    order: 13,
     section: '4. Embeddings batch',
     title: '100 inputs x 1536 floats (~2 MB JSON response)',
     kind: 'latency',
@@ -168,7 +190,7 @@ export const SCENARIOS = [
   },
   {
     id: 'plain-fetch-after-model',
-    order: 12,
+    order: 14,
     section: '5. Non-model HTTP traffic',
     title: 'fetch POST to a plain local server, in a process that has made model calls',
     kind: 'latency',
@@ -178,7 +200,7 @@ export const SCENARIOS = [
   },
   {
     id: 'plain-http-after-model',
-    order: 13,
+    order: 15,
     section: '5. Non-model HTTP traffic',
     title: 'node:http GET to a plain local server, in a process that has made model calls',
     kind: 'latency',
@@ -211,7 +233,45 @@ export const SCENARIOS = [
   },
 ];
 
-const VARIANTS = ['baseline', 'ailedger'];
+/**
+ * The variants, in the report's order. `preload` is what the child gets with --require (nothing for the
+ * baseline). The peers instrument only the openai SDK (not fetch or node:http), so they record spans in the `sdk`
+ * scenarios only; they run every latency scenario anyway, so every latency process has the same history (and the
+ * other scenarios show what they cost on traffic they do not record).
+ */
+export const VARIANT_INFO = {
+  baseline: { label: 'uninstrumented' },
+  ailedger: { label: '@ailedger/instrumentation', preload: '@ailedger/instrumentation/register' },
+  traceloop: {
+    label: '@traceloop/instrumentation-openai (OpenLLMetry)',
+    package: '@traceloop/instrumentation-openai',
+    preload: join(here, 'preload-traceloop.cjs'),
+  },
+  'otel-contrib': {
+    label: '@opentelemetry/instrumentation-openai (OTel contrib)',
+    package: '@opentelemetry/instrumentation-openai',
+    preload: join(here, 'preload-otel-contrib.cjs'),
+  },
+  openinference: {
+    label: '@arizeai/openinference-instrumentation-openai (OpenInference)',
+    package: '@arizeai/openinference-instrumentation-openai',
+    preload: join(here, 'preload-openinference.cjs'),
+  },
+};
+const SELECTED = process.env.BENCH_VARIANTS ? new Set(process.env.BENCH_VARIANTS.split(',')) : undefined;
+/** Latency scenarios run in every variant; memory and soak in the baseline and ailedger only. */
+const VARIANTS = Object.keys(VARIANT_INFO).filter((v) => v === 'baseline' || !SELECTED || SELECTED.has(v));
+const PAIR = VARIANTS.filter((v) => v === 'baseline' || v === 'ailedger');
+
+function variantsOf(scenario) {
+  return scenario.kind === 'latency' ? VARIANTS : PAIR;
+}
+
+/** `list` rotated left by `k`: the order the variants take their turn in. */
+function rotate(list, k) {
+  const n = k % list.length;
+  return [...list.slice(n), ...list.slice(0, n)];
+}
 
 function readFileSyncSafe(path) {
   try {
@@ -232,7 +292,7 @@ function childEnv(servers, child) {
     env[k] = v;
   }
   if (process.env.OTEL_LOG_LEVEL) env.OTEL_LOG_LEVEL = process.env.OTEL_LOG_LEVEL;
-  // Identical environment for both variants; only the ailedger run preloads something that reads it.
+  // Identical environment for every variant; only the instrumented ones preload something that reads it.
   return {
     ...env,
     OTEL_SERVICE_NAME: 'ailedger-bench',
@@ -287,7 +347,8 @@ async function sinkQuiet(sink) {
  */
 function launch(servers, child, variant, opts = {}) {
   const execArgv = ['--expose-gc'];
-  if (variant === 'ailedger') execArgv.push('--require', '@ailedger/instrumentation/register');
+  const preload = VARIANT_INFO[variant].preload;
+  if (preload) execArgv.push('--require', preload);
   if (opts.profileName) {
     execArgv.push(
       '--cpu-prof',
@@ -345,6 +406,7 @@ function launch(servers, child, variant, opts = {}) {
     async step(msg) {
       await sinkQuiet(servers.sink);
       const spans0 = servers.sink.stats.spans;
+      const bytes0 = servers.sink.stats.bytes;
       const ticks0 = machineTicks();
       const parentCpu0 = process.cpuUsage();
       const t0 = Date.now();
@@ -365,6 +427,7 @@ function launch(servers, child, variant, opts = {}) {
         ...reply,
         wallS,
         spansReceived: servers.sink.stats.spans - spans0,
+        exportBytes: servers.sink.stats.bytes - bytes0,
         foreignCores: foreignCores(ticks0, parentCpu0, reply.cpuS, wallS),
       };
     },
@@ -469,7 +532,7 @@ async function main() {
   const latencyScenarios = scenarios.filter((s) => s.kind === 'latency').sort((a, b) => a.order - b.order);
   const memoryScenarios = scenarios.filter((s) => s.kind === 'memory');
   const runs = {};
-  for (const s of scenarios) runs[s.id] = { baseline: [], ailedger: [] };
+  for (const s of scenarios) runs[s.id] = Object.fromEntries(variantsOf(s).map((v) => [v, []]));
   const info = {
     machine: machine(),
     quick: QUICK,
@@ -481,53 +544,58 @@ async function main() {
     pinned: PINNED,
     startedAt: new Date(),
     latencyOrder: latencyScenarios.map((s) => s.id),
+    variants: VARIANTS,
+    variantInfo: Object.fromEntries(
+      VARIANTS.map((v) => [v, { label: VARIANT_INFO[v].label, package: VARIANT_INFO[v].package }]),
+    ),
   };
-  log(`ailedger bench: ${scenarios.length} scenarios x ${VARIANTS.length} variants x ${ROUNDS} rounds`);
+  log(`ailedger bench: ${scenarios.length} scenarios, variants ${VARIANTS.join(', ')}, ${ROUNDS} rounds`);
 
   info.exporterNone = await checkExporterNone(servers);
   log(`OTEL_TRACES_EXPORTER=none check: ${JSON.stringify(info.exporterNone)}`);
 
-  // A comparison (baseline + ailedger) measured while other processes used more than this many cores is run
-  // again, within a retry budget, so a burst of foreign load does not decide it.
+  // A comparison (all variants of one scenario) measured while other processes used more than this many cores is
+  // run again, within a retry budget, so a burst of foreign load does not decide it.
   const NOISY_CORES = 0.35;
   info.noisyCores = NOISY_CORES;
-  let retriesLeft = QUICK ? 0 : 4;
+  let retriesLeft = QUICK ? 0 : 6;
   info.retries = [];
-  const reversed = [...VARIANTS].reverse();
   const fmtForeign = (f) => (f === undefined ? 'n/a' : `${f.toFixed(2)} cores`);
+  /** Round r's order of turns for the k-th step: rotating, and reversed in odd rounds. */
+  const turnOrder = (list, round, k) => rotate(round % 2 === 0 ? list : [...list].reverse(), k);
 
   for (let round = 0; round < ROUNDS; round++) {
     if (latencyScenarios.length > 0) {
-      // Both processes stay alive and take turns, one scenario at a time (alternating which goes first), on the
-      // same core: only one of them works at any moment.
+      // All variants' processes stay alive and take turns, one scenario at a time, on the same core: only one of
+      // them works at any moment.
       const procs = {};
       for (const v of VARIANTS) procs[v] = launch(servers, latencyChild('latency'), v);
       await Promise.all(VARIANTS.map((v) => procs[v].ready));
-      for (const v of round % 2 === 0 ? VARIANTS : reversed) {
+      for (const v of turnOrder(VARIANTS, round, 0)) {
         const w = await procs[v].step({ cmd: 'warmup' });
-        log(`round ${round + 1}/${ROUNDS} warm-up ${v.padEnd(9)} ${w.wallS.toFixed(1).padStart(5)} s`);
+        log(`round ${round + 1}/${ROUNDS} warm-up ${v.padEnd(13)} ${w.wallS.toFixed(1).padStart(5)} s`);
       }
       for (const [i, s] of latencyScenarios.entries()) {
-        const order = (i + round) % 2 === 0 ? VARIANTS : reversed;
         for (;;) {
-          const pair = {};
-          for (const v of order) {
-            pair[v] = await procs[v].step({ cmd: 'run', id: s.id, params: s.params });
+          const group = {};
+          for (const v of turnOrder(VARIANTS, round, i + round)) {
+            group[v] = await procs[v].step({ cmd: 'run', id: s.id, params: s.params });
           }
-          const noisiest = Math.max(...VARIANTS.map((v) => pair[v].foreignCores ?? 0));
+          const noisiest = Math.max(...VARIANTS.map((v) => group[v].foreignCores ?? 0));
           log(
             `round ${round + 1}/${ROUNDS} ${s.id.padEnd(24)} ` +
-              VARIANTS.map((v) => `${v} ${pair[v].wallS.toFixed(1)} s`).join(', ') +
+              VARIANTS.map((v) => `${v} ${group[v].wallS.toFixed(1)} s`).join(', ') +
               `, foreign load ${fmtForeign(noisiest)}`,
           );
           if (noisiest <= NOISY_CORES || retriesLeft <= 0) {
             for (const v of VARIANTS) {
               runs[s.id][v].push({
-                ...pair[v].result,
+                ...group[v].result,
                 round,
                 variant: v,
-                spansReceived: pair[v].spansReceived,
-                foreignCores: pair[v].foreignCores,
+                spansReceived: group[v].spansReceived,
+                exportBytes: group[v].exportBytes,
+                foreignCores: group[v].foreignCores,
               });
             }
             break;
@@ -535,18 +603,19 @@ async function main() {
           retriesLeft--;
           const waited = await waitForQuiet(NOISY_CORES);
           info.retries.push({ scenario: s.id, round, foreignCores: noisiest, waitedS: waited });
-          log(`  noisy: waited ${waited.toFixed(1)} s for quiet, measuring ${s.id} again in both processes`);
+          log(`  noisy: waited ${waited.toFixed(1)} s for quiet, measuring ${s.id} again in every process`);
         }
       }
       const finals = await Promise.all(VARIANTS.map((v) => procs[v].finish()));
       for (const [i, v] of VARIANTS.entries()) {
         for (const s of latencyScenarios) runs[s.id][v].at(-1).pipeline = finals[i].pipeline;
+        if (finals[i].pipeline.peer) info.variantInfo[v].registered = finals[i].pipeline.peer;
       }
     }
     if (round < info.memoryRounds) {
       for (const s of memoryScenarios) {
         const child = { label: s.id, kind: 'memory', scenario: s.id, params: s.params };
-        for (const v of round % 2 === 0 ? VARIANTS : reversed) {
+        for (const v of turnOrder(PAIR, round, 0)) {
           const r = await runOnce(servers, child, v);
           runs[s.id][v].push({ ...r, round });
           log(
@@ -557,13 +626,14 @@ async function main() {
     }
   }
   for (const s of scenarios.filter((x) => x.kind === 'soak')) {
-    for (const v of VARIANTS) {
+    for (const v of PAIR) {
       const r = await runOnce(servers, { label: s.id, kind: 'soak', scenario: s.id, params: s.params }, v);
       runs[s.id][v].push(r);
       log(`soak ${s.id} ${v} ${r.wallS.toFixed(1)} s, foreign load ${fmtForeign(r.foreignCores)}`);
     }
   }
 
+  // Profiles: one extra process per variant and scenario, not part of the statistics (profiling slows a process).
   const profiles = {};
   const toProfile = latencyScenarios.filter((s) => PROFILE.has(s.id));
   if (toProfile.length > 0) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -582,11 +652,23 @@ async function main() {
       windows[v] = [r.result.c1.windowUs[0], r.result.cN.windowUs[1]];
       log(`profiled ${s.id} ${v}`);
     }
-    profiles[s.id] = {
-      calls: s.params.c1Calls + s.params.cNCalls,
-      diff: diffProfiles(files.baseline, files.ailedger, 25, windows),
-      ailedger: summarizeProfile(files.ailedger, 15, windows.ailedger),
-    };
+    const calls = s.params.c1Calls + s.params.cNCalls;
+    profiles[s.id] = { calls };
+    if (files.ailedger) {
+      profiles[s.id].diff = diffProfiles(files.baseline, files.ailedger, 25, {
+        baseline: windows.baseline,
+        ailedger: windows.ailedger,
+      });
+      profiles[s.id].ailedger = summarizeProfile(files.ailedger, 15, windows.ailedger);
+    }
+    // The peers' extra time by category, for the comparison (where their cost goes).
+    profiles[s.id].peers = {};
+    for (const v of VARIANTS.filter((x) => x !== 'baseline' && x !== 'ailedger')) {
+      profiles[s.id].peers[v] = diffProfiles(files.baseline, files[v], 10, {
+        baseline: windows.baseline,
+        ailedger: windows[v],
+      }).categories;
+    }
   }
   await servers.close();
 
