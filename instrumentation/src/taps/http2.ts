@@ -24,6 +24,8 @@ interface Http2LikeModule {
 }
 
 const PATCHED = Symbol.for('ailedger.patched');
+/** RST_STREAM code of a stream closed normally (RFC 9113, section 7). */
+const NGHTTP2_NO_ERROR = 0;
 
 function authorityOf(arg: unknown): { host: string; port: number } | undefined {
   if (typeof arg === 'string') return parseUrlTarget(arg);
@@ -43,6 +45,14 @@ function headerValue(headers: OutgoingHttpHeaders | IncomingHttpHeaders, name: s
   const v = headers[name];
   if (v === undefined || v === null) return undefined;
   return Array.isArray(v) ? v.join(', ') : String(v);
+}
+
+function connectionGone(stream: ClientHttp2Stream): boolean {
+  try {
+    return stream.session?.socket?.destroyed !== false;
+  } catch {
+    return true; // a destroyed session's socket proxy may refuse to be read
+  }
 }
 
 function instrumentStream(
@@ -92,8 +102,25 @@ function instrumentStream(
     }
     return originalEmit.apply(this, [event, ...args] as Parameters<ClientHttp2Stream['emit']>);
   } as ClientHttp2Stream['emit'];
+  // On HTTP/2 a stream cut short still emits 'end', as if the body were complete: when the app (or its SDK: the AWS
+  // SDK on abort and timeout) closes it, seen through the instance's own close, and when the connection goes away
+  // (a non-zero RST_STREAM code, which also tells a lost connection from a cancel when only 'close' comes).
+  let closedByApp = false;
+  const originalClose = stream.close;
+  stream.close = function close(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
+    // Node itself closes every stream of a connection that went away: only a close while it is up is the app's.
+    closedByApp ||= !connectionGone(this);
+    return originalClose.apply(this, args);
+  } as ClientHttp2Stream['close'];
   // Body events (data/end/error/close) flow through the same per-instance emit chain.
-  tapResponseBody(stream, recorder);
+  tapResponseBody(stream, recorder, () => {
+    if (closedByApp) return 'cancelled';
+    const code = stream.rstCode;
+    if (code === undefined || code === NGHTTP2_NO_ERROR) return undefined;
+    return Object.assign(new Error(`Stream closed with error code ${code}`), {
+      code: 'ERR_HTTP2_STREAM_ERROR',
+    });
+  });
 }
 
 function wrapSession(session: ClientHttp2Session, target: { host: string; port: number }): void {

@@ -53,10 +53,16 @@ export function tapRequestBody(stream: { write: WriteLike; end: WriteLike }, rec
   };
 }
 
-/** Observes a response body stream's data/end/error/close events as they are emitted to the app. */
+/**
+ * Observes a response body stream's data/end/error/close events as they are emitted to the app. `cutShort` tells an
+ * 'end' that only closes a stream cut short from the body's real end (HTTP/2 emits 'end' when the client closes a
+ * stream early, e.g. on an abort or timeout, and when the connection is torn down): it returns 'cancelled' for the
+ * app's own close, an error for a network cut, or undefined for a real end.
+ */
 export function tapResponseBody(
   stream: EventEmitter & { readableEncoding?: BufferEncoding | null },
   recorder: CallRecorder,
+  cutShort?: () => 'cancelled' | Error | undefined,
 ): void {
   const originalEmit: Emit = stream.emit;
   let ended = false;
@@ -72,14 +78,19 @@ export function tapResponseBody(
         }
       } else if (event === 'end') {
         ended = true;
-        recorder.end();
+        const cut = cutShort?.();
+        if (cut === undefined) recorder.end();
+        else if (cut === 'cancelled') recorder.cancelled();
+        else recorder.fail(cut);
       } else if (event === 'error') {
         recorder.fail(args[0]);
       } else if (event === 'aborted') {
         recorder.fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
       } else if (event === 'close' && !ended) {
         // Closed before 'end': destroyed by the app (a cancel) or cut by the network.
-        recorder.cancelled();
+        const cut = cutShort?.();
+        if (cut instanceof Error) recorder.fail(cut);
+        else recorder.cancelled();
       }
     } catch (err) {
       contain('response tap', err);
