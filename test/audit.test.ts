@@ -53,7 +53,7 @@ const PASTED = {
   awsKey: 'AKIAPASTEDFAKEKEY123',
   email: 'pasted.person@example.org',
   card: '4111 1111 1111 1111',
-  privateKey: 'MIIEpQIBAAKCAQEAPASTEDFAKEPRIVATEKEY',
+  privateKey: 'PASTEDFAKEPRIVATEKEYBODYnotREAL',
 };
 const SECRET_PROMPT = `Please debug: OPENAI_API_KEY=${PASTED.openaiKey}, aws ${PASTED.awsKey}, mail ${PASTED.email}, card ${PASTED.card},
 -----BEGIN RSA PRIVATE KEY-----

@@ -6,13 +6,13 @@ const redact = (s: string) => DEFAULT_REDACTOR.redact(s);
 /** Text that must lose `secret` and show the kind of thing removed. */
 const POSITIVE: ReadonlyArray<{ text: string; secret: string; kind: string }> = [
   {
-    text: 'my key is sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z0123456789 ok',
-    secret: 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+    text: 'my key is sk-proj-FAKE0TEST0KEY0NOT0REAL0abcdefghij0123456789 ok',
+    secret: 'sk-proj-FAKE0TEST0KEY0NOT0REAL0abcdefghij0123456789',
     kind: 'api_key',
   },
   {
-    text: 'OPENAI_API_KEY=sk-Tk3xQ9mZ2aB7cD4eF1gH8iJ5kL0mN6oP',
-    secret: 'sk-Tk3xQ9mZ2aB7cD4eF1gH8iJ5kL0mN6oP',
+    text: 'OPENAI_API_KEY=sk-FAKEtestKEYnotREAL0123456789ab',
+    secret: 'sk-FAKEtestKEYnotREAL0123456789ab',
     kind: 'api_key',
   },
   {
@@ -21,21 +21,21 @@ const POSITIVE: ReadonlyArray<{ text: string; secret: string; kind: string }> = 
     kind: 'api_key',
   },
   {
-    text: 'key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q',
-    secret: 'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q',
+    text: 'key=AIzaFAKE0TEST0KEY0NOT0REAL0000000000000',
+    secret: 'AIzaFAKE0TEST0KEY0NOT0REAL0000000000000',
     kind: 'api_key',
   },
   {
-    text: 'groq gsk_8f7e6d5c4b3a29181716151413121110 here',
-    secret: 'gsk_8f7e6d5c4b3a29181716151413121110',
+    text: 'groq gsk_FAKE0TEST0KEY0NOT0REAL00 here',
+    secret: 'gsk_FAKE0TEST0KEY0NOT0REAL00',
     kind: 'api_key',
   },
   {
-    text: 'token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
-    secret: 'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
+    text: 'token ghp_FAKE0TEST0KEY0NOT0REAL0000000000',
+    secret: 'ghp_FAKE0TEST0KEY0NOT0REAL0000000000',
     kind: 'api_key',
   },
-  { text: 'stripe rk_live_51HxYzAbCdEfGhIjKlMn', secret: 'rk_live_51HxYzAbCdEfGhIjKlMn', kind: 'api_key' },
+  { text: 'stripe rk_live_FAKE0TEST0NOT0REAL', secret: 'rk_live_FAKE0TEST0NOT0REAL', kind: 'api_key' },
   {
     text: 'Authorization: Bearer abcDEF123456ghiJKL789mno.pqr-stu_vwx',
     secret: 'abcDEF123456ghiJKL789mno.pqr-stu_vwx',
@@ -56,7 +56,7 @@ const POSITIVE: ReadonlyArray<{ text: string; secret: string; kind: string }> = 
     secret: 'AKIAIOSFODNN7EXAMPLE',
     kind: 'aws_access_key',
   },
-  { text: 'temp creds ASIAY34FZKBOKMUTVV7A in use', secret: 'ASIAY34FZKBOKMUTVV7A', kind: 'aws_access_key' },
+  { text: 'temp creds ASIAFAKETESTNOTREAL0 in use', secret: 'ASIAFAKETESTNOTREAL0', kind: 'aws_access_key' },
   {
     text: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
@@ -68,13 +68,13 @@ const POSITIVE: ReadonlyArray<{ text: string; secret: string; kind: string }> = 
     kind: 'aws_secret_key',
   },
   {
-    text: 'here:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c2x\nq8Zz==\n-----END RSA PRIVATE KEY-----\nthanks',
-    secret: 'MIIEowIBAAKCAQEA1c2x',
+    text: 'here:\n-----BEGIN RSA PRIVATE KEY-----\nFAKEPRIVATEKEYBODYnotREAL\nq8Zz==\n-----END RSA PRIVATE KEY-----\nthanks',
+    secret: 'FAKEPRIVATEKEYBODYnotREAL',
     kind: 'private_key',
   },
   {
-    text: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU (cut off',
-    secret: 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU',
+    text: '-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEOPENSSHKEYBODYnotREAL (cut off',
+    secret: 'FAKEOPENSSHKEYBODYnotREAL',
     kind: 'private_key',
   },
   { text: 'mail jane.doe+ai@example.co.uk today', secret: 'jane.doe+ai@example.co.uk', kind: 'email' },
@@ -170,7 +170,7 @@ describe('user patterns', () => {
 
   it('apply after the built-in rules, to every match', () => {
     const r = new Redactor([/internal-[a-z]+/]);
-    expect(r.redact('internal-alpha, internal-beta, sk-Tk3xQ9mZ2aB7cD4eF1gH8iJ5kL0mN6oP')).toBe(
+    expect(r.redact('internal-alpha, internal-beta, sk-FAKEtestKEYnotREAL0123456789ab')).toBe(
       '[REDACTED], [REDACTED], [REDACTED:api_key]',
     );
   });

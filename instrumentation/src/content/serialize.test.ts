@@ -17,7 +17,7 @@ import {
 import { DEFAULT_REDACTOR, Redactor } from './redact.js';
 import { contentAttributes, fitJson } from './serialize.js';
 
-const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z0123456789';
+const KEY = 'sk-proj-FAKE0TEST0KEY0NOT0REAL0abcdefghij0123456789';
 
 function call(maxBytes = 2048) {
   const c = newModelCall({
@@ -102,7 +102,7 @@ describe('fitJson', () => {
     for (let offset = 1500; offset < 1700; offset += 7) {
       const text = `${'a '.repeat(offset / 2)}${KEY} ${'b'.repeat(4000)}`;
       const json = fitJson([chatMessage('user', [{ type: 'text', content: text }])], opts(1700));
-      expect(json).not.toContain('sk-proj-Ab3d');
+      expect(json).not.toContain('sk-proj-FAKE0TEST');
       expect(bytes(json)).toBeLessThanOrEqual(1700);
     }
   });
