@@ -5,7 +5,6 @@
  * through two replicas at once. `ailedger report` must print the same report from both, count nothing twice,
  * and total exactly what the spans say the calls cost. Then the database goes away and comes back.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { type Standin, startOpenAIStandin } from './standins/openai.mjs';
 import { metricValue, type RunningCollector, startCollector, tempDir } from './support/collector.js';
 import { type ReceivedSpan, type Receiver, startOtlpReceiver } from './support/otlp-receiver.js';
 import { type PostgresServer, startPostgres } from './support/postgres.js';
+import { runApp } from './support/run-app.js';
 
 const CLI = path.resolve(import.meta.dirname, '../collector-processor/dist/cli.js');
 const DEMO = path.resolve(import.meta.dirname, '../demo');
@@ -35,23 +35,8 @@ ledger:
 ${extra}`;
 }
 
-function run(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 async function report(ledger: string, ...args: string[]): Promise<string> {
-  const res = await run(
+  const res = await runApp(
     [CLI, 'report', '--ledger', ledger, '--since', SINCE, '--until', UNTIL, ...args],
     {},
     DEMO,
@@ -143,7 +128,7 @@ beforeAll(async () => {
     ];
     const results = await Promise.all(
       services.map(([name, extra]) =>
-        run(
+        runApp(
           ['--import', '@ailedger/instrumentation/register', `services/${name}.mjs`],
           { ...env, ...extra, OTEL_SERVICE_NAME: name },
           DEMO,
@@ -376,17 +361,17 @@ describe('when the database is away', () => {
 describe('ailedger report', () => {
   it('explains a missing ledger, a bad date and a bad dimension', async () => {
     const empty = tempDir();
-    const missing = await run([CLI, 'report', '--ledger', path.join(empty, 'none.db')], {}, DEMO);
+    const missing = await runApp([CLI, 'report', '--ledger', path.join(empty, 'none.db')], {}, DEMO);
     fs.rmSync(empty, { recursive: true, force: true });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no SQLite ledger at/);
-    const badDate = await run([CLI, 'report', '--ledger', 'x.db', '--since', '2026-13-01'], {}, DEMO);
+    const badDate = await runApp([CLI, 'report', '--ledger', 'x.db', '--since', '2026-13-01'], {}, DEMO);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/--since: expected a date YYYY-MM-DD/);
-    const badBy = await run([CLI, 'report', '--ledger', 'x.db', '--by', 'team,region'], {}, DEMO);
+    const badBy = await runApp([CLI, 'report', '--ledger', 'x.db', '--by', 'team,region'], {}, DEMO);
     expect(badBy.code).toBe(2);
     expect(badBy.stderr).toMatch(/unknown dimension "region"/);
-    const none = await run([CLI, 'report'], {}, DEMO);
+    const none = await runApp([CLI, 'report'], {}, DEMO);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no ledger given/);
   });

@@ -16,7 +16,7 @@ import {
   type GenAiEntry,
   type ResourceFacts,
 } from './processors/enrich.js';
-import { type AttrMap, normalizeGenAiSpan } from './processors/normalize.js';
+import { type AttrMap, isGenAiKey, normalizeGenAiSpan } from './processors/normalize.js';
 
 export interface AiLedgerSpanProcessorOptions {
   /** Default: a Pricer configured from AILEDGER_PRICING_FILE / AILEDGER_PRICES_DATA. */
@@ -31,17 +31,7 @@ function hrTimeToMs(t: readonly [number, number]): number {
 }
 
 function hasGenAiKey(attributes: object): boolean {
-  for (const k in attributes) {
-    if (
-      k.startsWith('gen_ai.') ||
-      k.startsWith('llm.') ||
-      k.startsWith('ai.') ||
-      k.startsWith('openinference.') ||
-      k.startsWith('traceloop.')
-    ) {
-      return true;
-    }
-  }
+  for (const k in attributes) if (isGenAiKey(k)) return true;
   return false;
 }
 

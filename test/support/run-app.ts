@@ -10,11 +10,11 @@ export interface AppRun {
   stderr: string;
 }
 
-/** `args` as for `node`, run from the test folder (so `fixtures/app.cjs` and `@ailedger/...` resolve). */
-export function runApp(args: string[], env: Record<string, string>): Promise<AppRun> {
+/** `args` as for `node`, run from the test folder by default (so `fixtures/app.cjs` and `@ailedger/...` resolve). */
+export function runApp(args: string[], env: Record<string, string>, cwd = testDir): Promise<AppRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
-      cwd: testDir,
+      cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -286,13 +286,17 @@ const USAGE_PREFIXES: readonly string[] = ['gen_ai.usage.', 'llm.token_count.', 
 
 /** Cheap pre-check on attribute keys (GENAI_SPAN_MARKER_KEYS or any gen_ai./llm./ai. usage key); false → the span is not GenAI and is skipped. */
 export function mayBeGenAi(keys: Iterable<string>): boolean {
-  for (const key of keys) {
-    // Every marker and usage key starts with a, g, l, o or t: most keys are rejected on one char code.
-    const c = key.charCodeAt(0);
-    if (c !== 103 && c !== 108 && c !== 97 && c !== 111 && c !== 116) continue;
-    if (MARKER_KEYS.has(key)) return true;
-    for (const prefix of USAGE_PREFIXES) if (key.startsWith(prefix)) return true;
-  }
+  for (const key of keys) if (isGenAiKey(key)) return true;
+  return false;
+}
+
+/** One key of the pre-check, for callers that hold keys in their own shape (OTLP KeyValues, SDK attributes). */
+export function isGenAiKey(key: string): boolean {
+  // Every marker and usage key starts with a, g, l, o or t: most keys are rejected on one char code.
+  const c = key.charCodeAt(0);
+  if (c !== 103 && c !== 108 && c !== 97 && c !== 111 && c !== 116) return false;
+  if (MARKER_KEYS.has(key)) return true;
+  for (const prefix of USAGE_PREFIXES) if (key.startsWith(prefix)) return true;
   return false;
 }
 

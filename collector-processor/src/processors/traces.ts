@@ -5,18 +5,19 @@
  */
 
 import type { Logger } from '../log.js';
+import { hex } from '../otlp/codec.js';
 import type { KeyValue, OtlpSpan, ResourceSpans, TraceRequest } from '../otlp/types.js';
 import type { AccountedCall, Enricher, GenAiEntry, ResourceFacts } from './enrich.js';
-import { normalizeGenAiSpan } from './normalize.js';
+import { isGenAiKey, normalizeGenAiSpan } from './normalize.js';
 import { appendAttributes, stringAttribute, toAttrMap } from './otlp-attributes.js';
 
 const ATTR_SERVICE_NAME = 'service.name';
 const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment';
 
-function hex(bytes: Uint8Array | undefined): string | undefined {
-  if (bytes === undefined || bytes.length === 0) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+/** Hex of an id; absent for an empty one (a root span's parent). */
+function idHex(bytes: Uint8Array | undefined): string | undefined {
+  return bytes === undefined || bytes.length === 0 ? undefined : hex(bytes);
 }
 
 function nanosToMs(v: OtlpSpan['startTimeUnixNano']): number {
@@ -71,8 +72,8 @@ export class TracesProcessor {
             };
             const normalized = normalizeGenAiSpan(attributes, facts);
             if (normalized === undefined) continue;
-            const traceId = hex(span.traceId) ?? '';
-            const spanId = hex(span.spanId) ?? '';
+            const traceId = idHex(span.traceId) ?? '';
+            const spanId = idHex(span.spanId) ?? '';
             const entry: GenAiEntry & { span: OtlpSpan } = {
               traceId,
               spanId,
@@ -81,7 +82,7 @@ export class TracesProcessor {
               resource,
               span,
             };
-            const parent = hex(span.parentSpanId);
+            const parent = idHex(span.parentSpanId);
             if (parent !== undefined) entry.parentSpanId = parent;
             if (scopeName !== undefined) entry.scopeName = scopeName;
             entries.push(entry);
@@ -115,25 +116,7 @@ export class TracesProcessor {
   }
 }
 
-/**
- * The cheap first test, run on every span: does any key belong to a GenAI namespace of some convention? A false
- * positive only costs a normalize call that returns undefined.
- */
 function hasGenAiKey(kvs: readonly KeyValue[]): boolean {
-  for (const kv of kvs) {
-    const k = kv.key;
-    const c = k.charCodeAt(0);
-    // g(en_ai.), l(lm.), a(i.), o(penlit./openinference.), t(raceloop.)
-    if (c !== 103 && c !== 108 && c !== 97 && c !== 111 && c !== 116) continue;
-    if (
-      k.startsWith('gen_ai.') ||
-      k.startsWith('llm.') ||
-      k.startsWith('ai.') ||
-      k.startsWith('openinference.') ||
-      k.startsWith('traceloop.')
-    ) {
-      return true;
-    }
-  }
+  for (const kv of kvs) if (isGenAiKey(kv.key)) return true;
   return false;
 }
